@@ -1,0 +1,41 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import Organisation, User
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "organisation", "role", "manager", "timezone", "is_active"]
+    list_filter = ["role", "organisation", "is_active"]
+    search_fields = ["email", "name"]
+    list_select_related = ["organisation", "manager"]
+    raw_id_fields = ["manager"]
+    fieldsets = [
+        (None, {"fields": ["email", "password", "name", "organisation", "role"]}),
+        (
+            "Coaching",
+            {
+                "fields": [
+                    "manager",
+                    "timezone",
+                    "start_date",
+                    "one_on_one_weekday",
+                    "one_on_one_time",
+                    "ramp",
+                ]
+            },
+        ),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
+    ]

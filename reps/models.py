@@ -1,0 +1,216 @@
+"""Organisations and the people in them: org admins, managers and reps."""
+
+import datetime as dt
+import zoneinfo
+from functools import cached_property
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+RAMP_DAYS = 14
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone we know, such as Europe/London.")
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(models.QuerySet):
+    def reps(self):
+        return self.filter(role=User.Role.REP)
+
+    def managers(self):
+        return self.filter(role=User.Role.MANAGER)
+
+    def reps_visible_to(self, user: "User"):
+        """The reps whose pages ``user`` may open; anything else is a 404."""
+        if not user.is_authenticated or user.organisation_id is None:
+            return self.none()
+        reps = self.reps().filter(organisation_id=user.organisation_id, is_active=True)
+        if user.role == User.Role.ADMIN:
+            return reps
+        if user.role == User.Role.MANAGER:
+            return reps.filter(manager=user)
+        return reps.filter(pk=user.pk)
+
+    def for_team_page(self):
+        """Reps with their active commitment (and its practice count) and the
+        last few closed ones: three queries whatever the number of reps or weeks."""
+        from commitments.models import HISTORY_AT_A_GLANCE, Commitment
+
+        active = Commitment.objects.active().with_practice_count()
+        recent = Commitment.objects.closed().for_history().order_by("-issued_on", "-created_at")
+        return self.prefetch_related(
+            Prefetch("commitments", queryset=active, to_attr="active_list"),
+            # A sliced prefetch becomes one window query over all reps.
+            Prefetch("commitments", queryset=recent[:HISTORY_AT_A_GLANCE], to_attr="recent_list"),
+        )
+
+    def managers_visible_to(self, user: "User"):
+        """The managers whose team page ``user`` may open."""
+        if not user.is_authenticated or user.organisation_id is None:
+            return self.none()
+        managers = self.managers().filter(organisation_id=user.organisation_id, is_active=True)
+        if user.role == User.Role.ADMIN:
+            return managers
+        if user.role == User.Role.MANAGER:
+            return managers.filter(pk=user.pk)
+        return managers.none()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email, password=None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", User.Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person: signs in by email, belongs to one organisation, has one role."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Org admin"
+        MANAGER = "manager", "Manager"
+        REP = "rep", "Rep"
+
+    class Ramp(models.TextChoices):
+        AUTO = "auto", "First two weeks from the start date"
+        ON = "on", "On"
+        OFF = "off", "Off"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    name = models.CharField(max_length=120)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="people", null=True, blank=True
+    )
+    role = models.CharField(max_length=10, choices=Role, default=Role.REP)
+    timezone = models.CharField(
+        "time zone", max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    # Rep-only fields: who coaches them and when the 1:1 is.
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="reps",
+        null=True,
+        blank=True,
+        limit_choices_to={"role": Role.MANAGER},
+    )
+    start_date = models.DateField(null=True, blank=True, help_text="First day in the role.")
+    one_on_one_weekday = models.PositiveSmallIntegerField(
+        "1:1 weekday", choices=Weekday, default=Weekday.TUESDAY
+    )
+    one_on_one_time = models.TimeField("1:1 time", default=dt.time(10, 0))
+    ramp = models.CharField("ramp mode", max_length=4, choices=Ramp, default=Ramp.AUTO)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "manager", "rep"]), name="reps_user_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ramp__in=["auto", "on", "off"]), name="reps_user_ramp_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(one_on_one_weekday__gte=0, one_on_one_weekday__lte=6),
+                name="reps_user_weekday_valid",
+            ),
+            # Only reps have a manager.
+            models.CheckConstraint(
+                condition=Q(role="rep") | Q(manager__isnull=True),
+                name="reps_user_manager_only_for_reps",
+            ),
+        ]
+        indexes = [
+            # The team page: a manager's reps.
+            models.Index(fields=["manager", "name"], name="reps_user_manager_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def is_rep(self) -> bool:
+        return self.role == self.Role.REP
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+    @cached_property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_now(self) -> dt.datetime:
+        return timezone.now().astimezone(self.tzinfo)
+
+    def local_today(self) -> dt.date:
+        return self.local_now().date()
+
+    @property
+    def active_commitment(self):
+        """The one active commitment, from ``for_team_page``'s prefetch when there."""
+        if hasattr(self, "active_list"):
+            return self.active_list[0] if self.active_list else None
+        return self.commitments.active().first()
+
+    def in_ramp(self, on: dt.date | None = None) -> bool:
+        """Ramp mode: a daily check in the first two weeks, unless switched."""
+        if self.ramp == self.Ramp.ON:
+            return True
+        if self.ramp == self.Ramp.OFF or self.start_date is None:
+            return False
+        on = on or self.local_today()
+        return self.start_date <= on < self.start_date + dt.timedelta(days=RAMP_DAYS)
+
+    def next_one_on_one(self, after: dt.date | None = None) -> dt.date:
+        """The next 1:1 date strictly after ``after`` (default: today, local)."""
+        after = after or self.local_today()
+        days = (self.one_on_one_weekday - after.weekday()) % 7 or 7
+        return after + dt.timedelta(days=days)
