@@ -6,4 +6,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("reps.urls")),
     path("", include("commitments.urls")),
+    path("", include("reminders.urls")),
 ]

@@ -1,0 +1,38 @@
+import os
+
+import pytest
+import time_machine
+
+# Playwright's sync API runs an event loop in the test thread; Django's
+# async-safety check would otherwise refuse ORM calls from the live-server tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Every test runs at a known moment unless it travels elsewhere itself:
+# Monday 2026-11-30, 09:00 UTC.
+FROZEN_AT = "2026-11-30 09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def _pinned_time(request):
+    if request.node.get_closest_marker("browser"):
+        # The live server and Chromium run on real time.
+        yield None
+        return
+    with time_machine.travel(FROZEN_AT, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def clock(_pinned_time):
+    """The time machine for this test: ``clock.move_to(...)`` to travel."""
+    return _pinned_time
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
