@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "reps.middleware.PersonTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "coachloop.urls"

@@ -227,7 +227,6 @@ class Check(models.Model):
     diagnosis = models.CharField(
         max_length=9, choices=Diagnosis, blank=True, help_text="Private to the manager."
     )
-    note = models.TextField(blank=True, help_text="Private to the manager.")
     checked_at = models.DateTimeField()
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checks_made"

@@ -121,7 +121,6 @@ def check_record(
     outcome: str,
     evidence: str = "",
     diagnosis: str = "",
-    note: str = "",
     shared_notes: str = "",
     private_notes: str = "",
     next_step: str = NextStep.NONE,
@@ -152,7 +151,6 @@ def check_record(
             outcome=outcome,
             evidence=evidence,
             diagnosis=diagnosis if outcome != Check.Outcome.KEPT else "",
-            note=note,
             checked_at=now,
             checked_by=by,
         )
