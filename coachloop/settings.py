@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django_htmx",
     "reps",
     "commitments",
@@ -109,6 +110,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "coachloop.urls"
 WSGI_APPLICATION = "coachloop.wsgi.application"
+FORM_RENDERER = "coachloop.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -146,7 +148,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "reps.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "reps:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 CHECK_WINDOW_DAYS = 7
 HISTORY_AT_A_GLANCE = 6
@@ -57,6 +58,28 @@ class CommitmentQuerySet(models.QuerySet):
             .values("n")
         )
         return self.annotate(practice_count=Coalesce(Subquery(practice), 0))
+
+    def loop_health_by_manager(self) -> dict[int, dict]:
+        """Per manager: active, overdue, checked, checked on time, kept. One query."""
+        closed = Q(status__in=["kept", "partly", "missed"])
+        rows = (
+            self.order_by()
+            .values("manager_id")
+            .annotate(
+                active=Count("pk", filter=Q(status="active")),
+                overdue=Count("pk", filter=Q(status="active", check_date__lt=timezone.localdate())),
+                checked=Count("pk", filter=closed),
+                on_time=Count("pk", filter=closed & Q(check_result__checked_on__lte=F("check_date"))),
+                kept=Count("pk", filter=Q(status="kept")),
+            )
+        )
+        health = {}
+        for row in rows:
+            checked = row["checked"]
+            row["on_time_pct"] = round(100 * row["on_time"] / checked) if checked else None
+            row["kept_pct"] = round(100 * row["kept"] / checked) if checked else None
+            health[row.pop("manager_id")] = row
+        return health
 
     def for_history(self):
         return self.select_related("check_result", "check_result__checked_by", "proposed_by_user")
@@ -228,6 +251,7 @@ class Check(models.Model):
         max_length=9, choices=Diagnosis, blank=True, help_text="Private to the manager."
     )
     checked_at = models.DateTimeField()
+    checked_on = models.DateField(help_text="The day of the check, in the rep's time zone.")
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checks_made"
     )

@@ -152,6 +152,7 @@ def check_record(
             evidence=evidence,
             diagnosis=diagnosis if outcome != Check.Outcome.KEPT else "",
             checked_at=now,
+            checked_on=rep.local_today(),
             checked_by=by,
         )
         locked.status = outcome

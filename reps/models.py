@@ -209,6 +209,24 @@ class User(AbstractUser):
         on = on or self.local_today()
         return self.start_date <= on < self.start_date + dt.timedelta(days=RAMP_DAYS)
 
+    def horizon(self, on: dt.date | None = None) -> dict | None:
+        """Where the rep is on the 30/60/90 path: week 1-12 and its phase."""
+        if self.start_date is None:
+            return None
+        on = on or self.local_today()
+        week = (on - self.start_date).days // 7 + 1
+        if week < 1:
+            return None
+        if week <= 4:
+            phase = "Weeks 1–4: install one behaviour"
+        elif week <= 8:
+            phase = "Weeks 5–8: layer the next"
+        elif week <= 12:
+            phase = "Weeks 9–12: the rep brings their own commitment"
+        else:
+            phase = "Past 90 days: self-coaching"
+        return {"week": week, "phase": phase, "pct": min(100, round(100 * week / 12))}
+
     def next_one_on_one(self, after: dt.date | None = None) -> dt.date:
         """The next 1:1 date strictly after ``after`` (default: today, local)."""
         after = after or self.local_today()

@@ -91,6 +91,7 @@ class CheckFactory(factory.django.DjangoModelFactory):
     outcome = factory.SelfAttribute("commitment.status")
     evidence = "Showed three of the emails."
     checked_at = factory.LazyFunction(timezone.now)
+    checked_on = factory.LazyFunction(lambda: timezone.localdate())
     checked_by = factory.SelfAttribute("commitment.manager")
 
 

@@ -65,6 +65,7 @@ class Migration(migrations.Migration):
                 ('evidence', models.TextField(blank=True, help_text='What the rep showed: an email, a call, a number.')),
                 ('diagnosis', models.CharField(blank=True, choices=[('skill', "Skill: can't do it yet"), ('will', "Will: doesn't buy the why"), ('knowledge', "Knowledge: doesn't understand the why"), ('system', 'System: something made it impossible'), ('transfer', 'Transfer: fine in drills, not live')], help_text='Private to the manager.', max_length=9)),
                 ('checked_at', models.DateTimeField()),
+                ('checked_on', models.DateField(help_text="The day of the check, in the rep's time zone.")),
                 ('checked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='checks_made', to=settings.AUTH_USER_MODEL)),
                 ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='checks', to='commitments.coachingsession')),
                 ('commitment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='check_result', to='commitments.commitment')),

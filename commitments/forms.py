@@ -1,0 +1,210 @@
+import datetime as dt
+
+from django import forms
+
+from .models import CHECK_WINDOW_DAYS, Check, Commitment, PracticeLog
+from .services import CommitmentSpec, NextStep
+
+
+class CommitmentForm(forms.ModelForm):
+    """The one thing: what, how much, when, why, and the check date."""
+
+    confirm_far_check = forms.BooleanField(
+        required=False, label="Yes, check it then, even though it is more than a week away"
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "behaviour",
+            "target_count",
+            "target_unit",
+            "target_days",
+            "by_time",
+            "why",
+            "check_date",
+        ]
+        widgets = {
+            "behaviour": forms.TextInput(
+                attrs={"placeholder": "e.g. Send 10 trigger-event emails before 10 a.m."}
+            ),
+            "target_count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+            "target_unit": forms.TextInput(attrs={"placeholder": "emails"}),
+            "target_days": forms.TextInput(attrs={"placeholder": "Monday to Thursday"}),
+            "by_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "why": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "Tie it to the rep's own goal."}
+            ),
+            "check_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"check_date": "Check date (your next 1:1)"}
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.far_warning = ""
+
+    def clean_behaviour(self):
+        behaviour = self.cleaned_data["behaviour"].strip()
+        if not behaviour and self.fields["behaviour"].required:
+            raise forms.ValidationError("Write the one thing the rep will do.")
+        return behaviour
+
+    def clean_check_date(self):
+        check_date = self.cleaned_data["check_date"]
+        if check_date is None:
+            return None
+        if check_date < self.today:
+            raise forms.ValidationError("The check date can't be in the past.")
+        if check_date == self.today:
+            raise forms.ValidationError("Give the rep at least a day to practise.")
+        return check_date
+
+    def clean(self):
+        cleaned = super().clean()
+        check_date = cleaned.get("check_date")
+        if check_date and (check_date - self.today).days > CHECK_WINDOW_DAYS:
+            days = (check_date - self.today).days
+            self.far_warning = (
+                f"That is {days} days away. Behaviour slips fast: a check within "
+                f"{CHECK_WINDOW_DAYS} days works best."
+            )
+            if not cleaned.get("confirm_far_check"):
+                self.add_error(
+                    "check_date",
+                    self.far_warning + " Tick the box below to keep this date.",
+                )
+        return cleaned
+
+    def spec(self) -> CommitmentSpec:
+        data = self.cleaned_data
+        return CommitmentSpec(
+            behaviour=data["behaviour"],
+            check_date=data["check_date"],
+            why=data["why"],
+            target_count=data["target_count"],
+            target_unit=data["target_unit"],
+            target_days=data["target_days"],
+            by_time=data["by_time"],
+        )
+
+
+class WeeklyUpdateForm(forms.Form):
+    """"How did the one thing go?" and what's next, in one go."""
+
+    NEXT_CHOICES = [
+        (NextStep.REISSUE, "Same one thing again, with a new check date"),
+        (NextStep.LAYER, "Keep it as a standing behaviour and layer the next one thing on it"),
+        (NextStep.NEW, "A different one thing"),
+        (NextStep.NONE, "No new commitment for now"),
+    ]
+
+    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="How did the one thing go?", choices=Check.Outcome, widget=forms.RadioSelect
+    )
+    evidence = forms.CharField(
+        label="What did the rep show you?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="An email, a call, a number: evidence, not memory.",
+    )
+    diagnosis = forms.ChoiceField(
+        label="If it wasn't kept, what got in the way?",
+        choices=[("", "Not diagnosed yet"), *Check.Diagnosis.choices],
+        required=False,
+        help_text="Private to you. Most misses are system gaps, not will.",
+    )
+    shared_notes = forms.CharField(
+        label="Notes for you both",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The rep sees these.",
+    )
+    private_notes = forms.CharField(
+        label="Private notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only you see these.",
+    )
+    next_step = forms.ChoiceField(
+        label="What's next?", choices=NEXT_CHOICES, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, today: dt.date, default_check_date: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        data = self.data if self.is_bound else None
+        self.next_form = CommitmentForm(
+            data, prefix="next", today=today, initial={"check_date": default_check_date}
+        )
+        # Re-issue and "none" don't need a new behaviour, only (for re-issue) a date.
+        for name, field in self.next_form.fields.items():
+            if name != "confirm_far_check":
+                field.required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        outcome, step = cleaned.get("outcome"), cleaned.get("next_step")
+        if outcome == Check.Outcome.KEPT and step == NextStep.REISSUE:
+            self.add_error(
+                "next_step",
+                "It was kept: it is a standing behaviour now. Layer the next one thing instead.",
+            )
+        if outcome == Check.Outcome.KEPT:
+            cleaned["diagnosis"] = ""
+        if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):
+            self._validate_next(step)
+        return cleaned
+
+    def _validate_next(self, step: str) -> None:
+        form = self.next_form
+        if not form.is_valid():
+            return
+        if not form.cleaned_data.get("check_date"):
+            form.add_error("check_date", "Pick the date of the next 1:1.")
+        if step != NextStep.REISSUE and not form.cleaned_data.get("behaviour"):
+            form.add_error("behaviour", "Write the next one thing, or choose another option.")
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        step = self.cleaned_data.get("next_step") if hasattr(self, "cleaned_data") else None
+        if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):
+            return valid and self.next_form.is_valid()
+        return valid
+
+    def next_spec(self) -> CommitmentSpec | None:
+        if self.cleaned_data["next_step"] == NextStep.NONE:
+            return None
+        data = self.next_form.cleaned_data
+        return CommitmentSpec(
+            behaviour=data.get("behaviour") or "",
+            check_date=data["check_date"],
+            why=data.get("why") or "",
+            target_count=data.get("target_count"),
+            target_unit=data.get("target_unit") or "",
+            target_days=data.get("target_days") or "",
+            by_time=data.get("by_time"),
+        )
+
+
+class PracticeForm(forms.ModelForm):
+    class Meta:
+        model = PracticeLog
+        fields = ["kind", "practiced_on", "count", "note"]
+        labels = {"practiced_on": "When", "count": "How many (optional)", "note": "Note"}
+        widgets = {
+            "practiced_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "count": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+            "note": forms.TextInput(attrs={"placeholder": "What went well, what didn't"}),
+        }
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("practiced_on", today)
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_practiced_on(self):
+        day = self.cleaned_data["practiced_on"]
+        if day > self.today:
+            raise forms.ValidationError("Log practice once it has happened, not ahead of time.")
+        return day

@@ -1,0 +1,73 @@
+import zoneinfo
+
+from django import forms
+
+from .models import User
+
+COMMON_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    email = forms.EmailField(label="Email address")
+    role = forms.ChoiceField(
+        choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")], initial=User.Role.REP
+    )
+    manager = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Who coaches this rep (reps only).",
+    )
+    timezone = forms.ChoiceField(
+        label="Time zone", choices=[(z, z) for z in COMMON_ZONES], initial="Europe/London"
+    )
+    start_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="First day in the role: the first two weeks get a daily check.",
+    )
+    one_on_one_weekday = forms.TypedChoiceField(
+        label="1:1 weekday", choices=User.Weekday, coerce=int, initial=User.Weekday.TUESDAY
+    )
+    one_on_one_time = forms.TimeField(
+        label="1:1 time", initial="10:00", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def __init__(self, *args, inviter: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inviter = inviter
+        if inviter.is_manager:
+            # Managers invite reps to their own team.
+            del self.fields["role"]
+            del self.fields["manager"]
+        else:
+            self.fields["manager"].queryset = User.objects.managers_visible_to(inviter)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Someone with this email address already has an account.")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.inviter.is_org_admin
+            and cleaned.get("role") == User.Role.REP
+            and not cleaned.get("manager")
+        ):
+            self.add_error("manager", "Choose the manager who will coach this rep.")
+        return cleaned
+
+
+class RepSettingsForm(forms.ModelForm):
+    """What a manager can change about a rep: the 1:1 cadence and ramp mode."""
+
+    class Meta:
+        model = User
+        fields = ["one_on_one_weekday", "one_on_one_time", "timezone", "ramp", "start_date"]
+        widgets = {
+            "one_on_one_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "timezone": forms.Select(choices=[(z, z) for z in COMMON_ZONES]),
+        }

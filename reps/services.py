@@ -1,0 +1,76 @@
+"""Writes about people: inviting them into an organisation."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from coachloop.emails import email_build
+
+from .models import User
+
+
+def invite_url(person: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    path = reverse("reps:invite_accept", kwargs={"uidb64": uid, "token": token})
+    return settings.SITE_URL + path
+
+
+def person_invite(
+    *,
+    by: User,
+    name: str,
+    email: str,
+    role: str,
+    timezone: str,
+    manager: User | None = None,
+    start_date: dt.date | None = None,
+    one_on_one_weekday: int = User.Weekday.TUESDAY,
+    one_on_one_time: dt.time = dt.time(10, 0),
+) -> User:
+    """Create the person with no password yet and email them a link to set one.
+
+    The link is Django's password-reset token: signed, expiring after
+    PASSWORD_RESET_TIMEOUT, and void once the password is set.
+    """
+    if by.role == User.Role.MANAGER:
+        role, manager = User.Role.REP, by
+    elif by.role != User.Role.ADMIN:
+        raise ValidationError("Only managers and org admins can invite people.")
+    if role == User.Role.REP and (
+        manager is None or manager.organisation_id != by.organisation_id
+    ):
+        raise ValidationError({"manager": "Choose the manager who will coach this rep."})
+    if role != User.Role.REP:
+        manager = None
+    email = User.objects.normalize_email(email).lower()
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError({"email": "Someone with this email address already has an account."})
+        person = User(
+            email=email,
+            name=name,
+            organisation_id=by.organisation_id,
+            role=role,
+            manager=manager,
+            timezone=timezone,
+            start_date=start_date,
+            one_on_one_weekday=one_on_one_weekday,
+            one_on_one_time=one_on_one_time,
+            ramp=User.Ramp.AUTO,
+        )
+        person.set_unusable_password()
+        person.save()
+        message = email_build(
+            "invite",
+            to=person,
+            context={"person": person, "by": by, "url": invite_url(person)},
+        )
+        transaction.on_commit(message.send)
+    return person

@@ -1,0 +1,145 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+
+from coachloop.http import HttpRequest
+from commitments.models import Commitment
+
+from . import services
+from .forms import InviteForm, RepSettingsForm
+from .models import User
+
+
+@login_required
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_rep:
+        return redirect("commitments:my_one_thing")
+    if user.is_manager:
+        return redirect("reps:team")
+    if user.is_org_admin and user.organisation_id:
+        return redirect("reps:organisation")
+    if user.is_staff:
+        return redirect("admin:index")
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET"])
+def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
+    """One row per rep: the one thing, its check date, practice, recent weeks."""
+    managers = User.objects.managers_visible_to(request.user)
+    if manager_id is None:
+        if not request.user.is_manager:
+            raise Http404
+        manager = request.user
+    else:
+        manager = get_object_or_404(managers, pk=manager_id)
+    reps = list(User.objects.reps().filter(manager=manager, is_active=True).for_team_page())
+    rows = []
+    for rep in reps:
+        today = rep.local_today()
+        active = rep.active_commitment
+        rows.append(
+            {
+                "rep": rep,
+                "active": active,
+                "overdue": bool(active and active.is_overdue(today)),
+                "due_in": active.days_until_check(today) if active else None,
+                "recent": list(reversed(rep.recent_list)),
+            }
+        )
+    summary = {
+        "reps": len(rows),
+        "with_commitment": sum(1 for r in rows if r["active"]),
+        "overdue": sum(1 for r in rows if r["overdue"]),
+    }
+    return render(
+        request,
+        "reps/team.html",
+        {"manager": manager, "rows": rows, "summary": summary, "is_own": manager == request.user},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation(request: HttpRequest) -> HttpResponse:
+    """Loop health across teams, in aggregates only: no notes, no diagnoses."""
+    if not request.user.is_org_admin:
+        raise Http404
+    managers = list(
+        User.objects.managers_visible_to(request.user).annotate(
+            rep_count=Count("reps", filter=Q(reps__is_active=True))
+        )
+    )
+    health = Commitment.objects.filter(manager__in=managers).loop_health_by_manager()
+    for manager in managers:
+        manager.health = health.get(manager.pk, {})
+    return render(request, "reps/organisation.html", {"managers": managers})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_manager or request.user.is_org_admin):
+        raise Http404
+    form = InviteForm(request.POST or None, inviter=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.person_invite(
+                by=request.user,
+                name=data["name"],
+                email=data["email"],
+                role=data.get("role", User.Role.REP),
+                manager=data.get("manager"),
+                timezone=data["timezone"],
+                start_date=data["start_date"],
+                one_on_one_weekday=data["one_on_one_weekday"],
+                one_on_one_time=data["one_on_one_time"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"Invitation sent to {person.email}. The link works for three days."
+            )
+            return redirect("reps:invite")
+    return render(request, "reps/invite.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
+    if not request.user.is_manager:
+        raise Http404
+    rep = get_object_or_404(User.objects.reps_visible_to(request.user), pk=rep_id)
+    form = RepSettingsForm(request.POST or None, instance=rep)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {rep.name}'s settings.")
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    return render(
+        request, "reps/rep_settings.html", {"form": form, "rep": rep},
+        status=422 if form.errors else 200,
+    )
+
+
+class InviteAcceptView(auth_views.PasswordResetConfirmView):
+    """An invited person sets their password from the signed, expiring link."""
+
+    template_name = "registration/invite_accept.html"
+    success_url = reverse_lazy("login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, "Your password is set. Sign in to get started.")
+        return response
