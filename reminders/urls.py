@@ -1,4 +1,9 @@
 from django.urls import path
 
+from . import views
+
 app_name = "reminders"
-urlpatterns: list = []
+urlpatterns = [
+    path("settings/email/", views.preferences, name="preferences"),
+    path("email/<str:token>/", views.manage, name="manage"),
+]

@@ -1,0 +1,62 @@
+"""Reminder emails: built by ``coachloop.emails.email_build`` (subject, text
+and HTML templates in ``templates/emails/<kind>*``); every one carries a signed
+link to a page where the recipient changes or stops their emails, no sign-in.
+"""
+
+import hashlib
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
+
+from coachloop.emails import email_build
+
+PREFERENCES_SALT = "reminders.preferences"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def preferences_token(user_id: int, kind: str = "") -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=PREFERENCES_SALT, compress=True)
+
+
+def read_preferences_token(token: str) -> tuple[int, str]:
+    """The person a signed link is for; ``signing.BadSignature`` if tampered with."""
+    data = signing.loads(token, salt=PREFERENCES_SALT)
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise signing.BadSignature("Malformed preferences token")
+    return data["u"], str(data.get("k", ""))
+
+
+def preferences_url(user_id: int, kind: str = "") -> str:
+    token = preferences_token(user_id, kind)
+    return absolute(reverse("reminders:manage", kwargs={"token": token}))
+
+
+def message_id(key: str) -> str:
+    """The same Message-ID for every attempt at one reminder, so a mail client
+    can fold the one duplicate no mail system can rule out (sent, then the
+    worker died before recording it)."""
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()[:24]
+    domain = urlsplit(settings.SITE_URL).hostname or "coachloop.localhost"
+    return f"<reminder.{digest}@{domain}>"
+
+
+def build_reminder_email(*, kind: str, to, context: dict, key: str) -> EmailMultiAlternatives:
+    """A reminder through the project's one email builder, plus the signed
+    preferences link (in the body and as ``List-Unsubscribe``)."""
+    manage_url = preferences_url(to.pk, kind)
+    return email_build(
+        kind,
+        to=to,
+        context={**context, "manage_url": manage_url},
+        headers={
+            "Message-ID": message_id(key),
+            "List-Unsubscribe": f"<{manage_url}>",
+            "Auto-Submitted": "auto-generated",
+        },
+    )

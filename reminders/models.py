@@ -1,0 +1,174 @@
+"""The reminder ledger and each person's email preferences.
+
+Every reminder that will ever go out is a ``Reminder`` row first. Its unique
+``key`` says what it is, for whom and for which commitment, day or week, so a
+second scheduler, a second sweep or a retry can never create a second one;
+its ``status`` moves pending → sending → sent (or skipped / failed) through
+compare-and-set updates, so only one worker ever holds it.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+REP_PAGE_REMINDERS = 12
+
+
+class ReminderQuerySet(models.QuerySet):
+    def due(self, now: dt.datetime):
+        return self.filter(status=Reminder.Status.PENDING, due_at__lte=now)
+
+    def lease_expired(self, cutoff: dt.datetime):
+        """Rows a worker claimed and never finished: it died or was killed mid-batch."""
+        return self.filter(status=Reminder.Status.SENDING, claimed_at__lt=cutoff)
+
+    def for_rep_page(self, rep):
+        """The latest reminders about ``rep`` with who got them: one query."""
+        return (
+            self.filter(rep=rep)
+            .select_related("recipient", "commitment")
+            .order_by("-scheduled_at", "-pk")[:REP_PAGE_REMINDERS]
+        )
+
+
+class Reminder(models.Model):
+    class Kind(models.TextChoices):
+        NUDGE = "nudge", "Mid-week nudge"
+        PROMPT = "prompt", "“How did the one thing go?” before the 1:1"
+        DAILY = "daily", "Daily check (ramp mode)"
+        DIGEST = "digest", "Weekly digest"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        SKIPPED = "skipped", "Skipped"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=6, choices=Kind)
+    # What for whom: nudge:c<commitment>, prompt:c<commitment>,
+    # daily:u<rep>:<local date>, digest:u<manager>:<iso week>.
+    key = models.CharField(max_length=80, unique=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_received"
+    )
+    # The rep it is about (the recipient for nudges and daily checks, the
+    # manager's rep for prompts); empty for digests.
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders_about",
+        null=True,
+        blank=True,
+    )
+    commitment = models.ForeignKey(
+        "commitments.Commitment",
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        null=True,
+        blank=True,
+    )
+    scheduled_at = models.DateTimeField(help_text="The moment it was planned for (UTC).")
+    due_at = models.DateTimeField(help_text="When the next attempt may start (UTC).")
+    status = models.CharField(max_length=7, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    skip_reason = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-scheduled_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["nudge", "prompt", "daily", "digest"]),
+                name="reminders_reminder_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
+                name="reminders_reminder_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_at__isnull=False)
+                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                name="reminders_reminder_sent_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                name="reminders_reminder_sending_is_claimed",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="digest") | Q(commitment__isnull=False, rep__isnull=False),
+                name="reminders_reminder_about_a_commitment",
+            ),
+        ]
+        indexes = [
+            # The sweep (reminder_dispatch_due): due pending rows by due_at and
+            # expired 'sending' leases. Partial, so sent history never bloats it.
+            models.Index(
+                fields=["status", "due_at"],
+                condition=Q(status__in=["pending", "sending"]),
+                name="reminders_reminder_sweep",
+            ),
+            # The rep page's reminder log (for_rep_page) and schedule_for_rep.
+            models.Index(fields=["rep", "-scheduled_at"], name="reminders_reminder_rep_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+
+
+class EmailPreference(models.Model):
+    """One person's choice for one kind of email. No row means “send it”."""
+
+    class Mode(models.TextChoices):
+        ON = "on", "Send it"
+        PAUSED = "paused", "Paused"
+        OFF = "off", "Stopped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
+    )
+    kind = models.CharField(max_length=6, choices=Reminder.Kind)
+    mode = models.CharField(max_length=6, choices=Mode, default=Mode.ON)
+    paused_until = models.DateField(
+        null=True, blank=True, help_text="Emails start again on this day (the person's zone)."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="reminders_emailpref_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["nudge", "prompt", "daily", "digest"]),
+                name="reminders_emailpref_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["on", "paused", "off"]),
+                name="reminders_emailpref_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="paused", paused_until__isnull=False)
+                | (~Q(mode="paused") & Q(paused_until__isnull=True)),
+                name="reminders_emailpref_paused_until_matches_mode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {self.mode}"
+
+    def blocks(self, today: dt.date) -> str:
+        """Why this preference holds an email back today, or ''."""
+        if self.mode == self.Mode.OFF:
+            return "stopped by the recipient"
+        if self.mode == self.Mode.PAUSED and self.paused_until and today < self.paused_until:
+            return f"paused by the recipient until {self.paused_until:%d %b %Y}"
+        return ""
