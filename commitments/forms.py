@@ -101,7 +101,7 @@ class WeeklyUpdateForm(forms.Form):
 
     commitment_id = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label="How did the one thing go?", choices=Check.Outcome, widget=forms.RadioSelect
+        label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect
     )
     evidence = forms.CharField(
         label="What did the rep show you?",

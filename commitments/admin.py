@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Check, CoachingSession, Commitment, PracticeLog
+
+
+class CheckInline(admin.StackedInline):
+    model = Check
+    extra = 0
+    raw_id_fields = ["checked_by", "session"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["behaviour", "rep", "manager", "status", "issued_on", "check_date", "attempt"]
+    list_filter = ["status", "proposed_by"]
+    search_fields = ["behaviour", "rep__name", "rep__email"]
+    list_select_related = ["rep", "manager"]
+    raw_id_fields = ["rep", "manager", "proposed_by_user", "session", "reissue_of", "builds_on"]
+    date_hierarchy = "issued_on"
+    inlines = [CheckInline]
+
+
+@admin.register(CoachingSession)
+class CoachingSessionAdmin(admin.ModelAdmin):
+    list_display = ["rep", "manager", "held_at"]
+    search_fields = ["rep__name", "manager__name"]
+    list_select_related = ["rep", "manager"]
+    raw_id_fields = ["rep", "manager"]
+    date_hierarchy = "held_at"
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "outcome", "diagnosis", "checked_on", "checked_by"]
+    list_filter = ["outcome", "diagnosis"]
+    list_select_related = ["commitment", "checked_by"]
+    raw_id_fields = ["commitment", "session", "checked_by"]
+
+
+@admin.register(PracticeLog)
+class PracticeLogAdmin(admin.ModelAdmin):
+    list_display = ["rep", "kind", "practiced_on", "count", "commitment"]
+    list_filter = ["kind"]
+    list_select_related = ["rep", "commitment"]
+    raw_id_fields = ["rep", "commitment"]
