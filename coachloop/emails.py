@@ -4,7 +4,8 @@ from email.headerregistry import Address
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 
 
 def address_for(person) -> str:
@@ -22,13 +23,18 @@ def email_build(
 ) -> EmailMultiAlternatives:
     """Render ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    subject = " ".join(_render_plain(f"emails/{template}_subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"emails/{template}.txt", context),
+        body=_render_plain(f"emails/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address_for(to)],
         headers=headers or {},
     )
     message.attach_alternative(render_to_string(f"emails/{template}.html", context), "text/html")
     return message
+
+
+def _render_plain(name: str, context: dict) -> str:
+    """Plain text is not HTML: no ``&amp;`` in a subject or a text part."""
+    return get_template(name).template.render(Context(context, autoescape=False))
