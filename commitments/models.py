@@ -312,3 +312,13 @@ class PracticeLog(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.practiced_on}"
 
+
+
+def missed_in_a_row(closed: list[Commitment]) -> int:
+    """How many of the latest closed commitments (oldest first) were missed in a row."""
+    count = 0
+    for commitment in reversed(closed):
+        if commitment.status != Commitment.Status.MISSED:
+            break
+        count += 1
+    return count

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +10,13 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from coachloop.http import HttpRequest
-from commitments.models import Commitment
+from commitments.models import Commitment, missed_in_a_row
 
 from . import services
 from .forms import InviteForm, RepSettingsForm
 from .models import User
+
+TEAM_PAGE_SIZE = 50
 
 
 @login_required
@@ -42,29 +45,35 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         manager = request.user
     else:
         manager = get_object_or_404(managers, pk=manager_id)
-    reps = list(User.objects.reps().filter(manager=manager, is_active=True).for_team_page())
+    reps = User.objects.reps().filter(manager=manager, is_active=True)
+    page = Paginator(reps.order_by("name", "pk").for_team_page(), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for rep in reps:
+    for rep in page:
         today = rep.local_today()
         active = rep.active_commitment
+        recent = list(reversed(rep.recent_list))
         rows.append(
             {
                 "rep": rep,
                 "active": active,
                 "overdue": bool(active and active.is_overdue(today)),
                 "due_in": active.days_until_check(today) if active else None,
-                "recent": list(reversed(rep.recent_list)),
+                "recent": recent,
+                "missed_in_a_row": missed_in_a_row(recent),
             }
         )
-    summary = {
-        "reps": len(rows),
-        "with_commitment": sum(1 for r in rows if r["active"]),
-        "overdue": sum(1 for r in rows if r["overdue"]),
-    }
+    health = Commitment.objects.filter(rep__in=reps).loop_health_by_manager()
+    summary = {"reps": page.paginator.count, **health.get(manager.pk, {})}
     return render(
         request,
         "reps/team.html",
-        {"manager": manager, "rows": rows, "summary": summary, "is_own": manager == request.user},
+        {
+            "manager": manager,
+            "rows": rows,
+            "page": page,
+            "summary": summary,
+            "is_own": manager == request.user,
+        },
     )
 
 
