@@ -73,7 +73,7 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "dev-only-not-secret-" + "x" * 40  # noqa: S105 - development default
+    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
@@ -135,9 +135,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = (
-        f"coachloop-{PROCESS_NAME}"
-    )
+    DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = f"coachloop-{PROCESS_NAME}"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default runs web, worker and beat on one file: wait for
     # the write lock instead of failing, and take it at BEGIN.

@@ -90,7 +90,7 @@ class CommitmentForm(forms.ModelForm):
 
 
 class WeeklyUpdateForm(forms.Form):
-    """"How did the one thing go?" and what's next, in one go."""
+    """ "How did the one thing go?" and what's next, in one go."""
 
     NEXT_CHOICES = [
         (NextStep.REISSUE, "Same one thing again, with a new check date"),
@@ -100,9 +100,7 @@ class WeeklyUpdateForm(forms.Form):
     ]
 
     commitment_id = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(
-        label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect
-    )
+    outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect)
     evidence = forms.CharField(
         label="What did the rep show you?",
         required=False,

@@ -69,7 +69,9 @@ class CommitmentQuerySet(models.QuerySet):
                 active=Count("pk", filter=Q(status="active")),
                 overdue=Count("pk", filter=Q(status="active", check_date__lt=timezone.localdate())),
                 checked=Count("pk", filter=closed),
-                on_time=Count("pk", filter=closed & Q(check_result__checked_on__lte=F("check_date"))),
+                on_time=Count(
+                    "pk", filter=closed & Q(check_result__checked_on__lte=F("check_date"))
+                ),
                 kept=Count("pk", filter=Q(status="kept")),
             )
         )
@@ -131,9 +133,7 @@ class Commitment(models.Model):
     )
     by_time = models.TimeField("by what time", null=True, blank=True)
     why = models.TextField("why it matters to the rep", blank=True)
-    proposed_by = models.CharField(
-        max_length=8, choices=ProposedBy, default=ProposedBy.MANAGER
-    )
+    proposed_by = models.CharField(max_length=8, choices=ProposedBy, default=ProposedBy.MANAGER)
     proposed_by_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -263,9 +263,7 @@ class Check(models.Model):
                 name="commitments_check_outcome_valid",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    diagnosis__in=["", "skill", "will", "knowledge", "system", "transfer"]
-                ),
+                condition=Q(diagnosis__in=["", "skill", "will", "knowledge", "system", "transfer"]),
                 name="commitments_check_diagnosis_valid",
             ),
         ]
@@ -311,7 +309,6 @@ class PracticeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.practiced_on}"
-
 
 
 def missed_in_a_row(closed: list[Commitment]) -> int:

@@ -83,9 +83,7 @@ def commitment_create(
     The conditional unique constraint is the arbiter: when two requests race,
     the loser's insert fails and it gets ``ActiveCommitmentExists``.
     """
-    proposed_by = (
-        Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
-    )
+    proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
     try:
         with transaction.atomic():
             commitment = Commitment.objects.create(

@@ -35,9 +35,11 @@ def _rep_for_coach(request: HttpRequest, rep_id: int) -> User:
 def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
     today = rep.local_today()
     active = (
-        Commitment.objects.active().filter(rep=rep).with_practice_count().select_related(
-            "reissue_of", "builds_on"
-        ).first()
+        Commitment.objects.active()
+        .filter(rep=rep)
+        .with_practice_count()
+        .select_related("reissue_of", "builds_on")
+        .first()
     )
     is_coach = request.user.pk == rep.manager_id
     context = {
@@ -183,7 +185,8 @@ def practice_new(request: HttpRequest) -> HttpResponse:
             status = 422
         else:
             messages.success(
-                request, f"Logged: {entry.get_kind_display().lower()}, {entry.practiced_on:%a %-d %b}."
+                request,
+                f"Logged: {entry.get_kind_display().lower()}, {entry.practiced_on:%a %-d %b}.",
             )
             if not request.htmx:
                 return redirect("commitments:my_one_thing")
@@ -201,9 +204,11 @@ def _my_context(request: HttpRequest, practice_form: PracticeForm | None = None)
     rep = request.user
     today = rep.local_today()
     active = (
-        Commitment.objects.active().filter(rep=rep).with_practice_count().select_related(
-            "manager"
-        ).first()
+        Commitment.objects.active()
+        .filter(rep=rep)
+        .with_practice_count()
+        .select_related("manager")
+        .first()
     )
     history = Paginator(
         Commitment.objects.closed().filter(rep=rep).select_related("check_result"),

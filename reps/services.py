@@ -43,16 +43,16 @@ def person_invite(
         role, manager = User.Role.REP, by
     elif by.role != User.Role.ADMIN:
         raise ValidationError("Only managers and org admins can invite people.")
-    if role == User.Role.REP and (
-        manager is None or manager.organisation_id != by.organisation_id
-    ):
+    if role == User.Role.REP and (manager is None or manager.organisation_id != by.organisation_id):
         raise ValidationError({"manager": "Choose the manager who will coach this rep."})
     if role != User.Role.REP:
         manager = None
     email = User.objects.normalize_email(email).lower()
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError({"email": "Someone with this email address already has an account."})
+            raise ValidationError(
+                {"email": "Someone with this email address already has an account."}
+            )
         person = User(
             email=email,
             name=name,

@@ -46,7 +46,9 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
     else:
         manager = get_object_or_404(managers, pk=manager_id)
     reps = User.objects.reps().filter(manager=manager, is_active=True)
-    page = Paginator(reps.order_by("name", "pk").for_team_page(), TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(reps.order_by("name", "pk").for_team_page(), TEAM_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     rows = []
     for rep in page:
         today = rep.local_today()
@@ -136,7 +138,9 @@ def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
         messages.success(request, f"Saved {rep.name}'s settings.")
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     return render(
-        request, "reps/rep_settings.html", {"form": form, "rep": rep},
+        request,
+        "reps/rep_settings.html",
+        {"form": form, "rep": rep},
         status=422 if form.errors else 200,
     )
 
