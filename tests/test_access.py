@@ -1,0 +1,512 @@
+"""Who may open what: every URL × every role, and 404 (not 403, not a leak) otherwise.
+
+The table below is the access table of DESIGN.md turned into rows. Each row
+is one URL and method; each column one person:
+
+- anonymous: nobody signed in;
+- rep: the rep whose pages are being opened;
+- other_rep: a rep of the same organisation, coached by another manager;
+- manager: the rep's own manager;
+- other_manager: another manager of the same organisation;
+- admin: the org admin of the same organisation;
+- other_org_admin: the org admin of another organisation.
+
+A person who may not see something gets a 404, and when they POST, the
+database is left exactly as it was.
+"""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from commitments.models import Check, CoachingSession, Commitment, PracticeLog
+from reminders.emails import preferences_token
+from reminders.models import EmailPreference, Reminder
+from reps.models import User
+from tests.factories import (
+    AdminFactory,
+    CheckFactory,
+    CoachingSessionFactory,
+    CommitmentFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    PracticeLogFactory,
+    RepFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PRIVATE_NOTE = "Seems tired; ask about workload."
+SHARED_NOTE = "We listened to two calls together."
+DIAGNOSIS_LABEL = Check.Diagnosis.SYSTEM.label  # "System: something made it impossible"
+ROLES = ["anonymous", "rep", "other_rep", "manager", "other_manager", "admin", "other_org_admin"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclasses.dataclass
+class World:
+    rep: User
+    rep_without_commitment: User
+    other_rep: User
+    manager: User
+    other_manager: User
+    admin: User
+    other_org_admin: User
+    active: Commitment
+    other_active: Commitment
+
+    def person(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world() -> World:
+    org, elsewhere = OrganisationFactory(name="Acme"), OrganisationFactory(name="Globex")
+    manager = ManagerFactory(organisation=org, name="Maria Manager")
+    other_manager = ManagerFactory(organisation=org, name="Otto Manager")
+    rep = RepFactory(organisation=org, manager=manager, name="Rita Rep")
+    rep_without_commitment = RepFactory(organisation=org, manager=manager, name="Nora New")
+    other_rep = RepFactory(organisation=org, manager=other_manager, name="Oscar Rep")
+    admin = AdminFactory(organisation=org, name="Ada Admin")
+    other_org_admin = AdminFactory(organisation=elsewhere, name="Gil Globex")
+    # Globex has a team of its own, so "another organisation" is not empty.
+    RepFactory(organisation=elsewhere, name="Greta Globex")
+
+    # Last week: missed, diagnosed, with private notes. This week: active, with practice.
+    last_week = dt.date(2026, 11, 23)
+    session = CoachingSessionFactory(rep=rep, shared_notes=SHARED_NOTE, private_notes=PRIVATE_NOTE)
+    missed = CommitmentFactory(
+        rep=rep,
+        status=Commitment.Status.MISSED,
+        issued_on=last_week,
+        check_date=last_week + dt.timedelta(days=7),
+        session=session,
+    )
+    CheckFactory(
+        commitment=missed,
+        session=session,
+        diagnosis=Check.Diagnosis.SYSTEM,
+        evidence="No CRM access",
+    )
+    active = CommitmentFactory(rep=rep, reissue_of=missed, attempt=2, session=session)
+    PracticeLogFactory(commitment=active)
+    other_active = CommitmentFactory(rep=other_rep, behaviour="Ask for the next step on every call")
+    return World(
+        rep=rep,
+        rep_without_commitment=rep_without_commitment,
+        other_rep=other_rep,
+        manager=manager,
+        other_manager=other_manager,
+        admin=admin,
+        other_org_admin=other_org_admin,
+        active=active,
+        other_active=other_active,
+    )
+
+
+def database_state() -> dict:
+    """Every row the app writes, to prove a refused POST changed nothing."""
+    state = {}
+    for model in (User, Commitment, Check, CoachingSession, PracticeLog, EmailPreference, Reminder):
+        rows = model.objects.order_by("pk").values()
+        state[model.__name__] = [
+            {k: v for k, v in row.items() if k != "last_login"} for row in rows
+        ]
+    return state
+
+
+# --- the table ----------------------------------------------------------------
+
+LOGIN = "login"
+OK = 200
+NOT_FOUND = 404
+
+
+@dataclasses.dataclass(frozen=True)
+class Redirect:
+    """A 302 to a named URL; ``kwargs`` name World attributes whose pk fills it."""
+
+    name: str
+    kwargs: tuple = ()
+
+    def url(self, world: World) -> str:
+        return reverse(self.name, kwargs={k: getattr(world, a).pk for k, a in self.kwargs})
+
+
+TO_REP_PAGE = Redirect("commitments:rep_detail", (("rep_id", "rep"),))
+
+
+@dataclasses.dataclass(frozen=True)
+class Endpoint:
+    label: str
+    method: str
+    path: object  # World -> str
+    expected: tuple  # one outcome per ROLES entry
+    data: object = None  # World -> dict, for POSTs
+
+
+def update_data(world: World) -> dict:
+    return {
+        "commitment_id": world.active.pk,
+        "outcome": "kept",
+        "evidence": "Showed me ten emails.",
+        "next_step": "none",
+    }
+
+
+def commitment_data(world: World) -> dict:
+    return {"behaviour": "Open every call with the agenda", "check_date": "2026-12-07"}
+
+
+def invite_data(world: World) -> dict:
+    return {
+        "name": "Ivy Invited",
+        "email": "ivy@example.com",
+        "role": "manager",
+        "timezone": "Europe/Paris",
+        "one_on_one_weekday": "1",
+        "one_on_one_time": "10:00",
+    }
+
+
+def settings_data(world: World) -> dict:
+    return {
+        "one_on_one_weekday": "3",
+        "one_on_one_time": "15:30",
+        "timezone": "America/New_York",
+        "ramp": "off",
+        "start_date": "2026-01-05",
+    }
+
+
+def practice_data(world: World) -> dict:
+    return {"kind": "drill", "practiced_on": "2026-11-30"}
+
+
+def preferences_data(world: World) -> dict:
+    return {"nudge": "off", "daily": "off", "prompt": "off", "digest": "off"}
+
+
+def rep_url(name: str, attr: str = "rep"):
+    return lambda w: reverse(name, kwargs={"rep_id": getattr(w, attr).pk})
+
+
+def token_url(w: World) -> str:
+    return reverse("reminders:manage", kwargs={"token": preferences_token(w.rep.pk, "nudge")})
+
+
+def tampered_token_url(w: World) -> str:
+    token = preferences_token(w.rep.pk, "nudge")
+    return reverse("reminders:manage", kwargs={"token": token[:-2] + "xx"})
+
+
+def invite_accept_url(w: World) -> str:
+    uid = urlsafe_base64_encode(force_bytes(w.rep.pk))
+    return reverse("reps:invite_accept", kwargs={"uidb64": uid, "token": "bad-token"})
+
+
+ME = Redirect("commitments:my_one_thing")
+TEAM = Redirect("reps:team")
+ORG = Redirect("reps:organisation")
+MANAGE = Redirect("reminders:manage")  # checked by prefix below
+INVITE = Redirect("reps:invite")
+PREFS = Redirect("reminders:preferences")
+ADMIN_LOGIN = Redirect("admin:login")
+
+# fmt: off
+ENDPOINTS = [
+    # Outcomes in ROLES order:
+    # anonymous, rep, other_rep, manager, other_manager, admin, other_org_admin.
+    Endpoint("home", "GET", lambda w: reverse("reps:home"),
+             (LOGIN, ME, ME, TEAM, TEAM, ORG, ORG)),
+    Endpoint("own team", "GET", lambda w: reverse("reps:team"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)),
+    Endpoint("the manager's team", "GET",
+             lambda w: reverse("reps:team_of", kwargs={"manager_id": w.manager.pk}),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    Endpoint("organisation", "GET", lambda w: reverse("reps:organisation"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("invite form", "GET", lambda w: reverse("reps:invite"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+    Endpoint("invite", "POST", lambda w: reverse("reps:invite"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, INVITE, INVITE, INVITE, INVITE), invite_data),
+    Endpoint("invite link (bad token)", "GET", invite_accept_url,
+             (OK, OK, OK, OK, OK, OK, OK)),
+    Endpoint("rep settings form", "GET", rep_url("reps:rep_settings"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("rep settings", "POST", rep_url("reps:rep_settings"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             settings_data),
+    Endpoint("my one thing", "GET", lambda w: reverse("commitments:my_one_thing"),
+             (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("log practice", "POST", lambda w: reverse("commitments:practice_new"),
+             (LOGIN, ME, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), practice_data),
+    Endpoint("rep page", "GET", rep_url("commitments:rep_detail"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    Endpoint("rep page history (htmx)", "GET",
+             lambda w: reverse("commitments:rep_detail", kwargs={"rep_id": w.rep.pk}) + "?page=1",
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
+    Endpoint("weekly update form", "GET", rep_url("commitments:weekly_update"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("weekly update", "POST", rep_url("commitments:weekly_update"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             update_data),
+    Endpoint("new commitment form", "GET", rep_url("commitments:commitment_new"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("new commitment", "POST",
+             rep_url("commitments:commitment_new", "rep_without_commitment"),
+             (LOGIN, NOT_FOUND, NOT_FOUND,
+              Redirect("commitments:rep_detail", (("rep_id", "rep_without_commitment"),)),
+              NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             commitment_data),
+    Endpoint("email settings", "GET", lambda w: reverse("reminders:preferences"),
+             (LOGIN, OK, OK, OK, OK, OK, OK)),
+    Endpoint("email settings", "POST", lambda w: reverse("reminders:preferences"),
+             (LOGIN, PREFS, PREFS, PREFS, PREFS, PREFS, PREFS), preferences_data),
+    # The signed link is the permission: whoever holds it manages that person's emails only.
+    Endpoint("signed email link", "GET", token_url, (OK, OK, OK, OK, OK, OK, OK)),
+    Endpoint("signed email link", "POST", token_url,
+             (MANAGE, MANAGE, MANAGE, MANAGE, MANAGE, MANAGE, MANAGE), preferences_data),
+    Endpoint("tampered email link", "GET",
+             tampered_token_url,
+             (NOT_FOUND,) * 7),
+    Endpoint("tampered email link", "POST",
+             tampered_token_url,
+             (NOT_FOUND,) * 7, preferences_data),
+    # Nobody in these roles is staff: the Django admin sends them to its own login.
+    Endpoint("django admin", "GET", lambda w: reverse("admin:index"), (ADMIN_LOGIN,) * 7),
+]
+# fmt: on
+
+CASES = [
+    pytest.param(endpoint, role, expected, id=f"{endpoint.label} {endpoint.method} as {role}")
+    for endpoint in ENDPOINTS
+    for role, expected in zip(ROLES, endpoint.expected, strict=True)
+]
+
+
+def request_as(client, world: World, role: str, endpoint: Endpoint):
+    path = endpoint.path(world)
+    if endpoint.method == "GET":
+        headers = {"HX-Request": "true"} if "htmx" in endpoint.label else {}
+        return client.get(path, headers=headers)
+    return client.post(path, endpoint.data(world))
+
+
+@pytest.mark.parametrize(("endpoint", "role", "expected"), CASES)
+def test_each_person_reaches_only_what_the_access_table_allows(
+    client, world, endpoint, role, expected
+):
+    person = world.person(role)
+    if person is not None:
+        client.force_login(person)
+    before = database_state()
+
+    response = request_as(client, world, role, endpoint)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login") + "?next=")
+    elif isinstance(expected, Redirect):
+        assert response.status_code == 302, response.content[:500]
+        if expected is MANAGE:
+            assert response.url == endpoint.path(world)
+        elif expected is ADMIN_LOGIN:
+            assert response.url.startswith(reverse("admin:login"))
+        else:
+            assert response.url == expected.url(world)
+    else:
+        assert response.status_code == expected, response.content[:500]
+
+    refused = expected in (LOGIN, NOT_FOUND) or expected is ADMIN_LOGIN
+    if refused or endpoint.method == "GET":
+        assert database_state() == before
+
+
+@pytest.mark.parametrize("role", ["manager", "other_manager", "admin", "rep", "other_rep"])
+def test_nobody_sees_another_organisations_team_or_reps(client, world, role):
+    outsider_org = world.other_org_admin.organisation
+    their_manager = ManagerFactory(organisation=outsider_org)
+    their_rep = RepFactory(organisation=outsider_org, manager=their_manager)
+    client.force_login(world.person(role))
+
+    paths = [
+        reverse("reps:team_of", kwargs={"manager_id": their_manager.pk}),
+        reverse("commitments:rep_detail", kwargs={"rep_id": their_rep.pk}),
+        reverse("reps:rep_settings", kwargs={"rep_id": their_rep.pk}),
+    ]
+    for path in paths:
+        assert client.get(path).status_code == 404, path
+
+
+# --- another person's objects, inside a URL the viewer may use ----------------
+
+
+def test_a_manager_cannot_record_a_check_on_another_managers_rep(client, world):
+    client.force_login(world.manager)
+    before = database_state()
+
+    response = client.post(
+        reverse("commitments:weekly_update", kwargs={"rep_id": world.other_rep.pk}),
+        {
+            "commitment_id": world.other_active.pk,
+            "outcome": "missed",
+            "next_step": "none",
+        },
+    )
+
+    assert response.status_code == 404
+    assert database_state() == before
+
+
+def test_a_manager_cannot_smuggle_another_reps_commitment_into_their_own_reps_update(client, world):
+    client.force_login(world.manager)
+    before = database_state()
+
+    response = client.post(
+        reverse("commitments:weekly_update", kwargs={"rep_id": world.rep.pk}),
+        {"commitment_id": world.other_active.pk, "outcome": "missed", "next_step": "none"},
+    )
+
+    assert response.status_code == 404
+    assert database_state() == before
+    world.other_active.refresh_from_db()
+    assert world.other_active.status == Commitment.Status.ACTIVE
+
+
+def test_a_manager_cannot_set_a_commitment_for_another_managers_rep(client, world):
+    client.force_login(world.other_manager)
+    before = database_state()
+
+    response = client.post(
+        reverse("commitments:commitment_new", kwargs={"rep_id": world.rep_without_commitment.pk}),
+        commitment_data(world),
+    )
+
+    assert response.status_code == 404
+    assert database_state() == before
+
+
+def test_a_rep_logging_practice_only_ever_adds_to_their_own_commitment(client, world):
+    client.force_login(world.other_rep)
+
+    client.post(reverse("commitments:practice_new"), practice_data(world))
+
+    assert world.active.practice.count() == 1
+    assert world.other_active.practice.count() == 1
+
+
+def test_a_deactivated_rep_page_answers_404_even_to_their_manager(client, world):
+    world.rep.is_active = False
+    world.rep.save(update_fields=["is_active"])
+    client.force_login(world.manager)
+
+    response = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk}))
+
+    assert response.status_code == 404
+
+
+def test_a_manager_cannot_open_a_team_page_with_a_reps_id(client, world):
+    client.force_login(world.admin)
+
+    response = client.get(reverse("reps:team_of", kwargs={"manager_id": world.rep.pk}))
+
+    assert response.status_code == 404
+
+
+def test_an_org_admin_can_only_invite_reps_for_managers_of_their_own_organisation(client, world):
+    outsider_manager = ManagerFactory(organisation=world.other_org_admin.organisation)
+    client.force_login(world.admin)
+
+    response = client.post(
+        reverse("reps:invite"),
+        {**invite_data(world), "role": "rep", "manager": outsider_manager.pk},
+    )
+
+    assert response.status_code == 422
+    assert "manager" in response.context["form"].errors
+    assert not User.objects.filter(email="ivy@example.com").exists()
+
+
+def test_a_signed_email_link_changes_only_that_persons_preferences(client, world):
+    client.force_login(world.manager)
+
+    client.post(token_url(world), preferences_data(world))
+
+    assert set(EmailPreference.objects.values_list("user_id", flat=True)) == {world.rep.pk}
+
+
+# --- private notes and diagnoses ----------------------------------------------
+
+
+def test_the_reps_manager_reads_private_notes_and_diagnoses_on_the_rep_page(client, world):
+    client.force_login(world.manager)
+
+    html = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk})).text
+
+    assert PRIVATE_NOTE in html
+    assert f"Diagnosis (private): {DIAGNOSIS_LABEL}" in html
+
+
+def test_an_org_admin_sees_the_rep_page_but_never_private_notes_or_diagnoses(client, world):
+    client.force_login(world.admin)
+
+    response = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk}))
+
+    assert response.status_code == 200
+    html = response.text
+    assert world.active.behaviour in html
+    assert PRIVATE_NOTE not in html
+    assert DIAGNOSIS_LABEL not in html
+    assert "Diagnosis" not in html
+
+
+def test_an_org_admin_sees_team_pages_but_never_private_notes_or_diagnoses(client, world):
+    client.force_login(world.admin)
+
+    pages = [
+        reverse("reps:organisation"),
+        reverse("reps:team_of", kwargs={"manager_id": world.manager.pk}),
+        reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk}) + "?page=1",
+    ]
+    for path in pages:
+        response = client.get(path, headers={"HX-Request": "true"} if "page=" in path else {})
+        assert response.status_code == 200, path
+        assert PRIVATE_NOTE not in response.text, path
+        assert DIAGNOSIS_LABEL not in response.text, path
+
+    team = client.get(pages[1]).text
+    assert world.rep.name in team
+    assert world.active.behaviour in team
+
+
+def test_a_rep_sees_shared_notes_but_never_private_notes_or_diagnoses_on_my_one_thing(
+    client, world
+):
+    client.force_login(world.rep)
+
+    html = client.get(reverse("commitments:my_one_thing")).text
+
+    assert world.active.behaviour in html
+    assert SHARED_NOTE in html
+    assert PRIVATE_NOTE not in html
+    assert DIAGNOSIS_LABEL not in html
+    assert "Diagnosis" not in html
+
+
+def test_a_rep_never_sees_another_reps_commitment_on_my_one_thing(client, world):
+    client.force_login(world.other_rep)
+
+    html = client.get(reverse("commitments:my_one_thing")).text
+
+    assert world.other_active.behaviour in html
+    assert world.active.behaviour not in html
+    assert SHARED_NOTE not in html
