@@ -17,6 +17,8 @@ database is left exactly as it was.
 
 import dataclasses
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -510,3 +512,101 @@ def test_a_rep_never_sees_another_reps_commitment_on_my_one_thing(client, world)
     assert world.other_active.behaviour in html
     assert world.active.behaviour not in html
     assert SHARED_NOTE not in html
+
+
+# --- CSRF ---------------------------------------------------------------------
+
+HX_HEADERS = re.compile(r"""hx-headers='(\{.*?\})'""")
+
+
+def csrf_token_from_page(client, path: str) -> str:
+    """The token base.html puts on <body hx-headers=...>, as htmx sends it."""
+    html = client.get(path).text
+    return json.loads(HX_HEADERS.search(html).group(1))["X-CSRFToken"]
+
+
+# (label, who posts, the page they come from, the URL they post to, data)
+CSRF_POSTS = [
+    ("weekly update", "manager", rep_url("commitments:rep_detail"),
+     rep_url("commitments:weekly_update"), update_data),
+    ("new commitment", "manager", rep_url("commitments:rep_detail", "rep_without_commitment"),
+     rep_url("commitments:commitment_new", "rep_without_commitment"), commitment_data),
+    ("log practice", "rep", lambda w: reverse("commitments:my_one_thing"),
+     lambda w: reverse("commitments:practice_new"), practice_data),
+    ("invite", "manager", lambda w: reverse("reps:invite"),
+     lambda w: reverse("reps:invite"), lambda w: {**invite_data(w), "role": "rep"}),
+    ("rep settings", "manager", rep_url("reps:rep_settings"),
+     rep_url("reps:rep_settings"), settings_data),
+    ("email settings", "rep", lambda w: reverse("reminders:preferences"),
+     lambda w: reverse("reminders:preferences"), preferences_data),
+    ("signed email link", "anonymous", token_url, token_url, preferences_data),
+]  # fmt: skip
+
+
+@pytest.fixture
+def csrf_client():
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["form post", "htmx post"])
+@pytest.mark.parametrize(
+    ("label", "role", "page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
+)
+def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
+    csrf_client, world, label, role, page, target, data, htmx
+):
+    if role != "anonymous":
+        csrf_client.force_login(world.person(role))
+    csrf_client.get(page(world))  # the csrftoken cookie is set; the token is not sent
+    before = database_state()
+
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = csrf_client.post(target(world), data(world), headers=headers)
+
+    assert response.status_code == 403
+    assert database_state() == before
+
+
+@pytest.mark.parametrize(
+    ("label", "role", "page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
+)
+def test_an_htmx_post_with_the_token_from_hx_headers_goes_through(
+    csrf_client, world, label, role, page, target, data
+):
+    if role != "anonymous":
+        csrf_client.force_login(world.person(role))
+    token = csrf_token_from_page(csrf_client, page(world))
+    before = database_state()
+
+    response = csrf_client.post(
+        target(world), data(world), headers={"HX-Request": "true", "X-CSRFToken": token}
+    )
+
+    assert response.status_code in (200, 302), response.content[:500]
+    assert database_state() != before
+
+
+def test_a_form_post_with_the_csrf_field_goes_through(csrf_client, world):
+    csrf_client.force_login(world.manager)
+    html = csrf_client.get(reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk})).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+    response = csrf_client.post(
+        reverse("commitments:weekly_update", kwargs={"rep_id": world.rep.pk}),
+        {**update_data(world), "csrfmiddlewaretoken": token},
+    )
+
+    assert response.status_code == 302
+    world.active.refresh_from_db()
+    assert world.active.status == Commitment.Status.KEPT
+
+
+def test_signing_out_needs_a_csrf_token(csrf_client, world):
+    csrf_client.force_login(world.rep)
+
+    refused = csrf_client.post(reverse("logout"))
+
+    assert refused.status_code == 403
+    assert csrf_client.get(reverse("commitments:my_one_thing")).status_code == 200
