@@ -10,6 +10,7 @@ from django.utils import timezone
 
 CHECK_WINDOW_DAYS = 7
 HISTORY_AT_A_GLANCE = 6
+HEALTH_WEEKS = 8
 
 
 class CoachingSession(models.Model):
@@ -61,9 +62,12 @@ class CommitmentQuerySet(models.QuerySet):
 
     def loop_health_by_manager(self) -> dict[int, dict]:
         """Per manager: active, overdue, checked, checked on time, kept. One query."""
-        closed = Q(status__in=["kept", "partly", "missed"])
+        # Health is about the recent loop, not the whole history.
+        since = timezone.localdate() - dt.timedelta(weeks=HEALTH_WEEKS)
+        closed = Q(status__in=["kept", "partly", "missed"], check_date__gte=since)
         rows = (
-            self.order_by()
+            self.filter(Q(status="active") | Q(check_date__gte=since))
+            .order_by()
             .values("manager_id")
             .annotate(
                 active=Count("pk", filter=Q(status="active")),
@@ -72,7 +76,7 @@ class CommitmentQuerySet(models.QuerySet):
                 on_time=Count(
                     "pk", filter=closed & Q(check_result__checked_on__lte=F("check_date"))
                 ),
-                kept=Count("pk", filter=Q(status="kept")),
+                kept=Count("pk", filter=closed & Q(status="kept")),
             )
         )
         health = {}
@@ -195,6 +199,8 @@ class Commitment(models.Model):
         indexes = [
             # Rep page history and the team page's "last weeks at a glance".
             models.Index(fields=["rep", "-issued_on"], name="commitments_commitment_rep_iss"),
+            # Loop health (team tiles, org page): a manager's recent commitments.
+            models.Index(fields=["manager", "check_date"], name="commitments_commitment_mgr_chk"),
         ]
 
     def __str__(self) -> str:

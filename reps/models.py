@@ -51,7 +51,11 @@ class UserQuerySet(models.QuerySet):
         from commitments.models import HISTORY_AT_A_GLANCE, Commitment
 
         active = Commitment.objects.active().with_practice_count()
-        recent = Commitment.objects.closed().for_history().order_by("-issued_on", "-created_at")
+        recent = (
+            Commitment.objects.closed()
+            .only("rep_id", "status", "issued_on")
+            .order_by("-issued_on", "-created_at")
+        )
         return self.prefetch_related(
             Prefetch("commitments", queryset=active, to_attr="active_list"),
             # A sliced prefetch becomes one window query over all reps.

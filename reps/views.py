@@ -64,7 +64,7 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
                 "missed_in_a_row": missed_in_a_row(recent),
             }
         )
-    health = Commitment.objects.filter(rep__in=reps).loop_health_by_manager()
+    health = Commitment.objects.filter(manager=manager).loop_health_by_manager()
     summary = {"reps": page.paginator.count, **health.get(manager.pk, {})}
     return render(
         request,
