@@ -10,6 +10,7 @@ must not grow with the data, and the times should stay flat.
 """
 
 import argparse
+import io
 import os
 import statistics
 import sys
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachloop.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -70,7 +71,7 @@ def main() -> None:
     sizes = [(10, 8), (200, 52)]
     columns = {}
     for reps, weeks in sizes:
-        call_command("seed_demo", reps=reps, weeks=weeks, stdout=open(os.devnull, "w"))
+        call_command("seed_demo", reps=reps, weeks=weeks, stdout=io.StringIO())
         if connection.vendor == "postgresql":
             # What autovacuum does after a bulk load: fresh planner statistics.
             with connection.cursor() as cursor:
