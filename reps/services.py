@@ -1,6 +1,7 @@
 """Writes about people: inviting them into an organisation."""
 
 import datetime as dt
+import smtplib
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -72,5 +73,13 @@ def person_invite(
             to=person,
             context={"person": person, "by": by, "url": invite_url(person)},
         )
-        transaction.on_commit(message.send)
+        # Sent inside the transaction: either the person exists and has their
+        # link, or nothing is saved and the inviter can simply try again.
+        try:
+            message.send()
+        except (OSError, smtplib.SMTPException) as error:
+            raise ValidationError(
+                "We couldn't send the invitation email just now, so nothing was saved. "
+                "Please try again in a minute."
+            ) from error
     return person
