@@ -1,0 +1,186 @@
+"""The manager's team page and the org admin's loop-health page."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.commitments.history import team_with_history
+from tests.factories import (
+    AdminFactory,
+    CheckFactory,
+    CommitmentFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    PracticeLogFactory,
+    RepFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SIZES = [
+    pytest.param({"reps": 2, "weeks": 2}, id="2 reps x 2 weeks"),
+    pytest.param({"reps": 12, "weeks": 20}, id="12 reps x 20 weeks"),
+]
+# Session, user; rep count, reps, their active commitments (with practice
+# counts), their recent weeks (one window query), loop health.
+TEAM_PAGE_QUERIES = 7
+# Session, user; managers with rep counts; loop health for all of them.
+ORGANISATION_PAGE_QUERIES = 4
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def org():
+    return OrganisationFactory(name="Acme")
+
+
+@pytest.fixture
+def manager(org):
+    return ManagerFactory(organisation=org, name="Maria Manager")
+
+
+@pytest.fixture
+def admin(org):
+    return AdminFactory(organisation=org)
+
+
+def queries_for(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+# --- query counts ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_team_page_runs_a_fixed_number_of_queries(
+    client, manager, size, django_assert_num_queries
+):
+    team_with_history(manager, **size)
+    client.force_login(manager)
+
+    with django_assert_num_queries(TEAM_PAGE_QUERIES):
+        response = client.get(reverse("reps:team"))
+
+    assert response.text.count('<th scope="row">') == size["reps"]
+
+
+def test_the_team_page_runs_the_same_queries_for_a_small_and_a_large_team(client, org):
+    small, large = ManagerFactory(organisation=org), ManagerFactory(organisation=org)
+    team_with_history(small, reps=2, weeks=2)
+    team_with_history(large, reps=12, weeks=20)
+    client.force_login(AdminFactory(organisation=org))
+
+    counts = [
+        queries_for(client, reverse("reps:team_of", kwargs={"manager_id": m.pk}))
+        for m in (small, large)
+    ]
+
+    # One more than a manager's own page: looking the manager up.
+    assert counts[0] == counts[1] == TEAM_PAGE_QUERIES + 1
+
+
+@pytest.mark.parametrize("teams", [1, 4], ids=["1 team", "4 teams"])
+def test_the_organisation_page_runs_a_fixed_number_of_queries(
+    client, org, admin, teams, django_assert_num_queries
+):
+    for _ in range(teams):
+        team_with_history(ManagerFactory(organisation=org), reps=2 * teams, weeks=3 * teams)
+    client.force_login(admin)
+
+    with django_assert_num_queries(ORGANISATION_PAGE_QUERIES):
+        response = client.get(reverse("reps:organisation"))
+
+    assert response.status_code == 200
+    assert response.text.count('<th scope="row">') == teams
+
+
+# --- what the team page shows --------------------------------------------------------
+
+
+def test_the_team_page_shows_each_reps_one_thing_check_date_and_practice(client, manager):
+    rep = RepFactory(organisation=manager.organisation, manager=manager, name="Rita Rep")
+    active = CommitmentFactory(rep=rep, check_date=dt.date(2026, 12, 3))
+    PracticeLogFactory.create_batch(2, commitment=active)
+    client.force_login(manager)
+
+    page = client.get(reverse("reps:team")).text
+
+    assert "Rita Rep" in page
+    assert active.behaviour in page
+    assert "Thu 3 Dec" in page
+    assert "2 reps</td>" in page
+
+
+def test_a_rep_without_a_commitment_reads_no_commitment(client, manager):
+    RepFactory(organisation=manager.organisation, manager=manager, name="Nora New")
+    client.force_login(manager)
+
+    page = client.get(reverse("reps:team")).text
+
+    assert "No commitment" in page
+    assert "No checks yet" in page
+
+
+def test_an_overdue_check_stands_out_in_words_not_only_colour(client, manager):
+    rep = RepFactory(organisation=manager.organisation, manager=manager)
+    CommitmentFactory(rep=rep, issued_on=dt.date(2026, 11, 20), check_date=dt.date(2026, 11, 27))
+    client.force_login(manager)
+
+    page = client.get(reverse("reps:team")).text
+
+    assert "Overdue" in page
+
+
+def test_the_recent_weeks_read_as_words_for_screen_readers(client, manager):
+    rep = RepFactory(organisation=manager.organisation, manager=manager)
+    for week, outcome in ((3, "kept"), (2, "missed"), (1, "missed")):
+        issued = dt.date(2026, 11, 30) - dt.timedelta(weeks=week)
+        CheckFactory(
+            commitment=CommitmentFactory(
+                rep=rep, status=outcome, issued_on=issued, check_date=issued + dt.timedelta(7)
+            )
+        )
+    client.force_login(manager)
+
+    page = client.get(reverse("reps:team")).text
+
+    assert "9 Nov: kept" in page
+    assert "16 Nov: missed" in page
+    assert "23 Nov: missed" in page
+    assert "Missed 2 in a row" in page
+
+
+def test_the_team_page_lists_only_the_managers_own_active_reps(client, manager, org):
+    RepFactory(organisation=org, manager=manager, name="Mine")
+    RepFactory(organisation=org, manager=manager, name="Gone", is_active=False)
+    RepFactory(organisation=org, manager=ManagerFactory(organisation=org), name="Theirs")
+    client.force_login(manager)
+
+    page = client.get(reverse("reps:team")).text
+
+    assert "Mine" in page
+    assert "Gone" not in page
+    assert "Theirs" not in page
+
+
+def test_the_organisation_page_shows_loop_health_per_manager_in_aggregates(
+    client, org, admin, manager
+):
+    team_with_history(manager, reps=2, weeks=3)
+    client.force_login(admin)
+
+    page = client.get(reverse("reps:organisation")).text
+
+    assert "Maria Manager" in page
+    assert reverse("reps:team_of", kwargs={"manager_id": manager.pk}) in page
+    assert "Week 1 private" not in page
+    assert "Evidence 1" not in page
