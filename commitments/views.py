@@ -51,7 +51,7 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
     }
     if is_coach:
         default_check = rep.next_one_on_one(today)
-        if active:
+        if active and "commitment_form" not in forms:
             context["update_form"] = forms.get("update_form") or WeeklyUpdateForm(
                 today=today,
                 default_check_date=default_check,

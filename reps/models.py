@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 RAMP_DAYS = 14
@@ -76,6 +77,10 @@ class UserQuerySet(models.QuerySet):
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # Addresses are stored lower-case; people type them any way they like.
+        return self.get(email__iexact=username)
 
     def create_user(self, email, password=None, **extra):
         if not email:
@@ -151,6 +156,7 @@ class User(AbstractUser):
     class Meta:
         ordering = ["name"]
         constraints = [
+            models.UniqueConstraint(Lower("email"), name="reps_user_email_unique_ci"),
             models.CheckConstraint(
                 condition=Q(role__in=["admin", "manager", "rep"]), name="reps_user_role_valid"
             ),

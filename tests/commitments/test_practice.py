@@ -118,12 +118,6 @@ def test_a_zero_count_is_refused_with_a_message_not_a_server_error(rep_client, a
     assert not PracticeLog.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: my_one_thing.html renders the practice form's non-field errors only "
-    "inside {% if active %}, so 'no active commitment' (e.g. the manager just closed it) "
-    "is a silent 422",
-)
 def test_practice_without_an_active_commitment_is_refused_with_a_message(rep_client, rep):
     response = rep_client.post(PRACTICE, {"kind": "drill", "practiced_on": "2026-11-30"})
 

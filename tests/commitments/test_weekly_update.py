@@ -390,13 +390,6 @@ def test_submitting_the_same_update_twice_says_already_checked_and_duplicates_no
     assert 'value="Book the next meeting before hanging up"' in second.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: when commitment_new loses to an existing active commitment, the rep "
-    "page renders the check form instead of the refused form, so the 'already an active "
-    "commitment' message and the typed input are dropped (commitments/views.py "
-    "_loop_context + rep_detail.html)",
-)
 def test_setting_a_first_commitment_twice_keeps_the_first_and_says_so(manager_client, rep, new_url):
     manager_client.post(new_url, first_commitment())
 

@@ -37,11 +37,6 @@ def test_each_person_signs_in_by_email_and_lands_on_their_own_page(client, facto
     assert response.context["user"] == person
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: emails are stored lower-case but sign-in matches exactly, so "
-    "'Pat@Example.com' cannot sign in (User.USERNAME_FIELD lookup is case-sensitive)",
-)
 def test_signing_in_ignores_the_case_of_the_email_address(client):
     RepFactory(email="pat@example.com")
 

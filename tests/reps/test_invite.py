@@ -294,11 +294,6 @@ def test_a_forgotten_password_is_reset_from_an_emailed_link(client, manager):
     assert client.get(reverse("reps:home")).url == reverse("reps:team")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: the password reset email has no HTML part (PasswordResetView is used "
-    "without html_email_template_name), unlike every other CoachLoop email",
-)
 def test_the_password_reset_email_has_a_text_and_an_html_part(client, manager):
     client.post(reverse("password_reset"), {"email": manager.email})
 
