@@ -15,6 +15,12 @@ from coachloop.celery import app as celery_app
 TEST_BROKER_URL = "redis://127.0.0.1:6379/5"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The factories hash a password per person; PBKDF2 would make that seconds each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

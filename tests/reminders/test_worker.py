@@ -1,0 +1,100 @@
+"""End to end: beat's task through real Redis to a real worker, out to a real SMTP server."""
+
+import contextlib
+import datetime as dt
+import threading
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings
+from kombu.exceptions import OperationalError
+
+from reminders.models import Reminder
+from reminders.tasks import sweep
+
+from .conftest import TEST_BROKER_URL, broker, free_port, redis_db5_flushed
+from .factories import commit, rep_in
+
+UTC = dt.UTC
+
+
+@contextlib.contextmanager
+def counting_finished_sweeps():
+    finished = threading.Semaphore(0)
+
+    def count(sender=None, **kwargs):
+        if sender is not None and sender.name == "reminders.tasks.sweep":
+            finished.release()
+
+    task_postrun.connect(count, weak=False)
+    try:
+        yield finished
+    finally:
+        task_postrun.disconnect(count)
+
+
+def send_the_beat_tick(app):
+    """Exactly what celery beat sends for the schedule entry in settings."""
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-sweep"]
+    app.send_task(entry["task"], **entry.get("options", {}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_beat_task_and_the_emails_arrive(clock, smtp):
+    reps = [rep_in("Europe/London", name=f"Rep {n}") for n in range(3)]
+    for rep in reps:
+        commit(rep, check_date=dt.date(2026, 12, 8))
+    clock.move_to(dt.datetime(2026, 12, 4, 8, 0, tzinfo=UTC))
+
+    with broker(TEST_BROKER_URL) as app:
+        redis_db5_flushed()
+        with (
+            counting_finished_sweeps() as finished,
+            start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
+        ):
+            send_the_beat_tick(app)
+            send_the_beat_tick(app)  # two ticks queued at once: still one email each
+            assert finished.acquire(timeout=30)
+            assert finished.acquire(timeout=30)
+
+    received = [i for i in smtp.received if i["rcpt_tos"][0].startswith("person")]
+    nudges = [i for i in received if i["message"]["Subject"].startswith("Halfway")]
+    assert sorted(i["rcpt_tos"][0] for i in nudges) == sorted(r.email for r in reps)
+    assert len(received) == 3
+    for item in nudges:
+        message = item["message"]
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        assert "Ask for the next step on every call" in text
+        assert "Ask for the next step on every call" in html
+        assert "<html" in html
+    assert Reminder.objects.filter(kind="nudge", status="sent").count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_back(clock, smtp):
+    rep = rep_in("Europe/London")
+    # Let the clock run: the client's connection retries wait for time to pass.
+    clock.move_to(dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=True)
+    with broker(f"redis://127.0.0.1:{free_port()}/0") as app:
+        commitment = commit(rep, check_date=dt.date(2026, 12, 8))  # the web app's write
+        with pytest.raises(OperationalError):
+            sweep.apply_async(retry=False)  # the broker really is down
+        assert app.conf.broker_url != TEST_BROKER_URL
+    assert commitment.pk
+    assert set(Reminder.objects.filter(rep=rep).values_list("status", flat=True)) == {"pending"}
+
+    clock.move_to(dt.datetime(2026, 12, 4, 9, 0, tzinfo=UTC))  # Redis is back on Friday
+    with broker(TEST_BROKER_URL) as app:
+        redis_db5_flushed()
+        with (
+            counting_finished_sweeps() as finished,
+            start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
+        ):
+            send_the_beat_tick(app)
+            assert finished.acquire(timeout=30)
+
+    [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
+    assert item["message"]["Subject"].startswith("Halfway to Tuesday")
+    assert Reminder.objects.get(rep=rep, kind="nudge").status == "sent"
