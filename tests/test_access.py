@@ -552,14 +552,14 @@ def csrf_client():
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["form post", "htmx post"])
 @pytest.mark.parametrize(
-    ("label", "role", "page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
+    ("label", "role", "from_page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
 )
 def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
-    csrf_client, world, label, role, page, target, data, htmx
+    csrf_client, world, label, role, from_page, target, data, htmx
 ):
     if role != "anonymous":
         csrf_client.force_login(world.person(role))
-    csrf_client.get(page(world))  # the csrftoken cookie is set; the token is not sent
+    csrf_client.get(from_page(world))  # the csrftoken cookie is set; the token is not sent
     before = database_state()
 
     headers = {"HX-Request": "true"} if htmx else {}
@@ -570,14 +570,14 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("label", "role", "page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
+    ("label", "role", "from_page", "target", "data"), CSRF_POSTS, ids=[p[0] for p in CSRF_POSTS]
 )
 def test_an_htmx_post_with_the_token_from_hx_headers_goes_through(
-    csrf_client, world, label, role, page, target, data
+    csrf_client, world, label, role, from_page, target, data
 ):
     if role != "anonymous":
         csrf_client.force_login(world.person(role))
-    token = csrf_token_from_page(csrf_client, page(world))
+    token = csrf_token_from_page(csrf_client, from_page(world))
     before = database_state()
 
     response = csrf_client.post(
