@@ -9,8 +9,10 @@ import html
 import re
 
 import pytest
+from django.urls import reverse
 
 from commitments.models import Check, CoachingSession, Commitment
+from tests.factories import CommitmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +262,40 @@ def test_a_check_date_of_today_leaves_no_time_to_practise(manager_client, new_ur
 
     assert response.status_code == 422
     assert "at least a day" in field_error(response, "id_check_date")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="APP BUG: target_count=0 passes the form field and is caught only by the DB "
+    "constraint check, shown as a non-field error naming the constraint "
+    "'commitments_commitment_target_positive'",
+)
+@pytest.mark.parametrize("where", ["first commitment", "next commitment"])
+def test_a_target_of_zero_is_refused_next_to_the_field(
+    manager_client, rep, new_url, update_url, where
+):
+    if where == "first commitment":
+        response = manager_client.post(new_url, first_commitment(target_count="0"))
+        field = "id_target_count"
+    else:
+        active = CommitmentFactory(rep=rep, issued_on=dt.date(2026, 11, 24))
+        response = manager_client.post(
+            update_url, weekly_update(active, **{"next-target_count": "0"})
+        )
+        field = "id_next-target_count"
+
+    assert response.status_code == 422
+    assert field_error(response, field)
+    assert "commitments_commitment_target_positive" not in response.text
+
+
+def test_a_behaviour_is_shown_as_text_never_as_markup(manager_client, rep, new_url, rep_page):
+    manager_client.post(new_url, first_commitment(behaviour="<script>alert(1)</script>"))
+
+    for path in (rep_page, reverse("reps:team")):
+        page = manager_client.get(path).text
+        assert "<script>alert(1)</script>" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
 def test_a_layer_needs_a_behaviour(manager_client, active, update_url):
