@@ -37,6 +37,34 @@ def preferences_url(user_id: int, kind: str = "") -> str:
     return absolute(reverse("reminders:manage", kwargs={"token": token}))
 
 
+class UnfoldedHeader(str):
+    """A header value the email package writes as is, on one line.
+
+    Django sends with ``email.policy.SMTP``, which folds any header longer
+    than 78 characters; a long URL has no space to fold at, so it would be
+    turned into RFC 2047 encoded-words, and mail clients then ignore
+    ``List-Unsubscribe``. The policy stores a value that already has a
+    ``name`` as a header object and calls its ``fold()``, so this keeps the
+    line whole (RFC 5322 allows up to 998 characters).
+    """
+
+    max_length = 998
+
+    def __new__(cls, name: str, value: str):
+        line = f"{name}: {value}"
+        if "\r" in line or "\n" in line or len(line) > cls.max_length:
+            raise ValueError(f"{name} must be a single line of at most {cls.max_length}")
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def __getnewargs__(self):  # copy and pickle (the locmem backend deep-copies)
+        return (self.name, str(self))
+
+    def fold(self, *, policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
+
+
 def message_id(key: str) -> str:
     """The same Message-ID for every attempt at one reminder, so a mail client
     can fold the one duplicate no mail system can rule out (sent, then the
@@ -56,7 +84,7 @@ def build_reminder_email(*, kind: str, to, context: dict, key: str) -> EmailMult
         context={**context, "manage_url": manage_url},
         headers={
             "Message-ID": message_id(key),
-            "List-Unsubscribe": f"<{manage_url}>",
+            "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{manage_url}>"),
             "Auto-Submitted": "auto-generated",
         },
     )

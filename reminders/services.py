@@ -53,6 +53,17 @@ KINDS_FOR_ROLE = {
     User.Role.ADMIN: [],
 }
 
+_PERSON = ("name", "email", "timezone", "is_active", "organisation", "role")
+CLAIM_FIELDS = [
+    *(f.name for f in Reminder._meta.concrete_fields),
+    *(f"recipient__{name}" for name in _PERSON),
+    *(f"rep__{name}" for name in _PERSON),
+    *(f"rep__{name}" for name in ("manager", "one_on_one_time", "ramp", "start_date")),
+    "rep__manager__name",
+    *(f"commitment__{f.name}" for f in Commitment._meta.concrete_fields),
+    "commitment__manager__organisation",
+]
+
 # SMTP errors about one message; the connection itself is still good.
 MESSAGE_ERRORS = (
     smtplib.SMTPRecipientsRefused,
@@ -316,6 +327,8 @@ def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
     return list(
         Reminder.objects.filter(pk__in=ids, claimed_by=token, status=Reminder.Status.SENDING)
         .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
+        # Users are wide rows (password hash, flags): fetch only what a reminder reads.
+        .only(*CLAIM_FIELDS)
         .prefetch_related(Prefetch("commitment__practice", queryset=practice))
         .order_by("due_at")
     )

@@ -77,6 +77,8 @@ def test_every_reminder_carries_a_signed_preferences_link(clock, smtp):
     [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
     message = item["message"]
     header = message["List-Unsubscribe"]
+    # One plain line: an encoded-word (=?utf-8?q?...) would make mail clients ignore it.
+    assert f"\r\nList-Unsubscribe: {header}\r\n".encode() in item["raw"]
     assert header.startswith("<http://127.0.0.1:8000/email/") and header.endswith("/>")
     token = header[len("<http://127.0.0.1:8000/email/") : -2]
     assert read_preferences_token(token) == (rep.pk, "nudge")
