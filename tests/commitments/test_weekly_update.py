@@ -307,6 +307,17 @@ def test_a_layer_needs_a_behaviour(manager_client, active, update_url):
     assert active.is_active
 
 
+def test_a_re_issue_needs_a_check_date(manager_client, active, update_url):
+    response = manager_client.post(
+        update_url,
+        weekly_update(active, outcome="missed", next_step="reissue", **{"next-check_date": ""}),
+    )
+
+    assert response.status_code == 422
+    assert field_error(response, "id_next-check_date") == "Pick the date of the next 1:1."
+    assert Check.objects.count() == 0
+
+
 def test_the_outcome_is_required(manager_client, active, update_url):
     response = manager_client.post(update_url, weekly_update(active, outcome=""))
 
