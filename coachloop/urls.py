@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from reps.forms import PasswordResetForm
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(
-            html_email_template_name="registration/password_reset_email_body.html"
+            form_class=PasswordResetForm,
+            html_email_template_name="registration/password_reset_email_body.html",
         ),
         name="password_reset",
     ),

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -130,7 +131,9 @@ class Commitment(models.Model):
         help_text="One observable behaviour, e.g. “10 personalised first-touch emails "
         "with the trigger-event opener”.",
     )
-    target_count = models.PositiveIntegerField("how many", null=True, blank=True)
+    target_count = models.PositiveIntegerField(
+        "how many", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     target_unit = models.CharField("of what", max_length=60, blank=True)
     target_days = models.CharField(
         "which days", max_length=60, blank=True, help_text="e.g. Monday to Thursday"
@@ -292,7 +295,7 @@ class PracticeLog(models.Model):
     )
     practiced_on = models.DateField()
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.LIVE)
-    count = models.PositiveIntegerField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

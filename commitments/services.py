@@ -187,6 +187,13 @@ def practice_log(
     commitment = Commitment.objects.active().filter(rep=rep).first()
     if commitment is None:
         raise NoActiveCommitment()
+    if practiced_on < commitment.issued_on:
+        raise ValidationError(
+            {
+                "practiced_on": f"Your one thing started on {commitment.issued_on:%a %-d %b}: "
+                "log practice from that day on."
+            }
+        )
     return PracticeLog.objects.create(
         commitment=commitment,
         rep=rep,

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
 from .models import User
 
@@ -71,3 +72,11 @@ class RepSettingsForm(forms.ModelForm):
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "timezone": forms.Select(choices=[(z, z) for z in COMMON_ZONES]),
         }
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Also reaches people who never set a password: an expired invitation
+    is not a dead end, they can ask for a fresh link themselves."""
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email, is_active=True)

@@ -13,6 +13,12 @@ FROZEN_AT = "2026-11-30 09:00:00+00:00"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every factory user hashes a password; the real hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _pinned_time(request):
     if request.node.get_closest_marker("browser"):
         # The live server and Chromium run on real time.

@@ -5,11 +5,12 @@ Playwright cannot download its own browsers here, so every launch goes to
 the live server and the browser run on the real clock.
 """
 
+import os
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -118,12 +118,6 @@ def test_a_zero_count_is_not_a_server_error(rep_client, active):
     assert not PracticeLog.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: count=0 passes the form field (PositiveIntegerField allows 0) and is "
-    "caught only by the DB constraint check, shown as a non-field error naming the "
-    "constraint: 'Constraint “commitments_practicelog_count_positive” is violated.'",
-)
 def test_a_zero_count_is_refused_next_to_the_field(rep_client, active):
     response = rep_client.post(
         PRACTICE, {"kind": "drill", "practiced_on": "2026-11-30", "count": "0"}
@@ -133,11 +127,6 @@ def test_a_zero_count_is_refused_next_to_the_field(rep_client, active):
     assert "commitments_practicelog" not in response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: practice dated before the active commitment was agreed is accepted and "
-    "counted as 'practice logged since' it (PracticeForm only refuses future dates)",
-)
 def test_practice_from_before_the_commitment_was_agreed_is_refused_next_to_the_field(
     rep_client, active
 ):

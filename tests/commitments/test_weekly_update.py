@@ -264,12 +264,6 @@ def test_a_check_date_of_today_leaves_no_time_to_practise(manager_client, new_ur
     assert "at least a day" in field_error(response, "id_check_date")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: target_count=0 passes the form field and is caught only by the DB "
-    "constraint check, shown as a non-field error naming the constraint "
-    "'commitments_commitment_target_positive'",
-)
 @pytest.mark.parametrize("where", ["first commitment", "next commitment"])
 def test_a_target_of_zero_is_refused_next_to_the_field(
     manager_client, rep, new_url, update_url, where

@@ -162,12 +162,6 @@ def test_an_invitation_link_still_works_just_before_it_expires(
     assert User.objects.get(email="ivy@example.com").has_usable_password()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="APP BUG: an expired invitation is a dead end. The invited person has an "
-    "unusable password, so Django's password reset skips them (no email), and the manager "
-    "cannot re-invite them ('already has an account')",
-)
 def test_someone_whose_invitation_expired_can_still_get_in_through_a_password_reset(
     client, clock, settings, manager_client
 ):
