@@ -48,11 +48,6 @@ DIAGNOSIS_LABEL = Check.Diagnosis.SYSTEM.label  # "System: something made it imp
 ROLES = ["anonymous", "rep", "other_rep", "manager", "other_manager", "admin", "other_org_admin"]
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclasses.dataclass
 class World:
     rep: User

@@ -6,11 +6,6 @@ from django.urls import reverse
 from tests.factories import CommitmentFactory, ManagerFactory, OrganisationFactory, RepFactory
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def manager(db):
     return ManagerFactory(organisation=OrganisationFactory(name="Acme"), name="Maria Manager")

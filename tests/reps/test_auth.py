@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("login")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.mark.parametrize(
     ("factory", "lands_on"),
     [

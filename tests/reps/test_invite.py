@@ -17,11 +17,6 @@ NEW_PASSWORD = "plum-otter-lantern-92"
 INVITE = reverse("reps:invite")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def manager():
     return ManagerFactory(organisation=OrganisationFactory(name="Acme"), name="Maria Manager")

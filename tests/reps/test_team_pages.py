@@ -31,11 +31,6 @@ TEAM_PAGE_QUERIES = 7
 ORGANISATION_PAGE_QUERIES = 4
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def org():
     return OrganisationFactory(name="Acme")
