@@ -238,3 +238,83 @@ def test_two_concurrent_checks_of_one_commitment_let_exactly_one_win(active, man
     layered = Commitment.objects.active().get(rep=active.rep)
     assert layered.behaviour == "Layer from tab A"
     assert layered.builds_on == active
+
+
+# --- the same races through the pages ------------------------------------------------
+
+
+def wait_until_any_backend_waits_on_a_lock() -> None:
+    deadline = time.monotonic() + LOCK_WAIT_TIMEOUT
+    with connections["default"].cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"no request waited on a lock within {LOCK_WAIT_TIMEOUT}s")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_saving_the_same_weekly_update_at_once_save_it_once(
+    active, manager, rep, monkeypatch
+):
+    """Tab A's request is held inside its transaction (with the row locked) until
+    tab B's request is seen waiting for that lock; then A commits and B answers
+    "already checked" with the form and its input, and nothing is duplicated."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from commitments import services
+
+    released = threading.Event()
+    held = threading.Event()
+    reschedule = services._reschedule
+
+    def hold_the_first_one(commitment):
+        if not held.is_set():
+            held.set()
+            assert released.wait(LOCK_WAIT_TIMEOUT)
+        reschedule(commitment)
+
+    monkeypatch.setattr(services, "_reschedule", hold_the_first_one)
+    url = reverse("commitments:weekly_update", kwargs={"rep_id": rep.pk})
+
+    def post(behaviour):
+        client = Client()
+        client.force_login(manager)
+        return client.post(
+            url,
+            {
+                "commitment_id": active.pk,
+                "outcome": "kept",
+                "next_step": "layer",
+                "next-behaviour": behaviour,
+                "next-check_date": "2026-12-07",
+            },
+            headers={"HX-Request": "true"},
+        )
+
+    a = Racer(lambda: post("Layer from tab A"))
+    a.start()
+    assert held.wait(LOCK_WAIT_TIMEOUT), a.error
+    b = Racer(lambda: post("Layer from tab B"))
+    b.start()
+    try:
+        wait_until_any_backend_waits_on_a_lock()
+    finally:
+        released.set()
+        a.join(LOCK_WAIT_TIMEOUT)
+        b.join(LOCK_WAIT_TIMEOUT)
+
+    assert a.error is None and b.error is None, (a.error, b.error)
+    assert a.result.status_code == 200
+    assert b.result.status_code == 422
+    assert "already checked" in b.result.text
+    assert 'value="Layer from tab B"' in b.result.text
+    assert Check.objects.count() == 1
+    assert CoachingSession.objects.count() == 1
+    assert Commitment.objects.active().get(rep=rep).behaviour == "Layer from tab A"
