@@ -175,7 +175,36 @@ def test_an_invalid_update_shows_the_error_in_place_and_keeps_the_input(new_page
     error = page.locator("#id_next_step_error")
     expect(error).to_contain_text("Layer the next one thing instead")
     expect(update.get_by_label("What did the rep show you?")).to_have_value("Typed and not lost")
+    # The person is taken to the field that needs them.
+    focused = page.evaluate(
+        "[document.activeElement.name, document.activeElement.getAttribute('aria-invalid')]"
+    )
+    assert focused == ["next_step", "true"]
     assert Commitment.objects.get(pk=team["active"].pk).status == "active"
+
+
+def test_a_far_check_date_is_confirmed_in_place_before_it_is_saved(new_page, team):
+    nora = team["rep"].manager.reps.get(name="Nora New")
+    far = (nora.local_today() + dt.timedelta(days=12)).isoformat()
+    page = new_page(DESKTOP)
+    sign_in(page, "maria@example.com")
+    page.goto(f"/reps/{nora.pk}/")
+    page.evaluate("window.__noReload = 'still the same page'")
+    form = page.locator("form", has=page.get_by_role("button", name="Save the one thing"))
+
+    form.get_by_label("The one thing").fill("Ask every prospect for a referral")
+    form.get_by_label("Check date (your next 1:1)").fill(far)
+    form.get_by_role("button", name="Save the one thing").click()
+
+    expect(page.locator("#id_check_date_error")).to_contain_text("That is 12 days away")
+    assert not Commitment.objects.filter(rep=nora).exists()
+    confirm = page.get_by_label(re.compile("check it then, even though it is more than a week"))
+    confirm.check()
+    page.get_by_role("button", name="Save the one thing").click()
+
+    expect(page.locator(".hero .behaviour")).to_have_text("Ask every prospect for a referral")
+    assert page.evaluate("window.__noReload") == "still the same page"
+    assert Commitment.objects.get(rep=nora).check_date.isoformat() == far
 
 
 PAGES = [
