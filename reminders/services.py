@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.core.mail import mailers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -301,31 +301,40 @@ def _reclaim_expired_leases(result: DispatchResult) -> None:
         )
 
 
+CLAIM_SQL = (
+    "UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s "
+    "WHERE id IN (SELECT id FROM {table} WHERE status = %s AND due_at <= %s "
+    "ORDER BY due_at LIMIT %s{lock}) AND status = %s RETURNING id"
+)
+
+
 def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
     """Claim up to ``batch_size`` due rows for this worker, oldest first.
 
-    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` hands concurrent sweeps disjoint
-    rows without waiting. SQLite has no row locks; its transactions take the
-    write lock at BEGIN (``transaction_mode=IMMEDIATE``), so claims are
-    serialised. Either way the UPDATE is a compare-and-set on ``status``.
+    One statement, one round trip: the inner SELECT picks due rows and, on
+    PostgreSQL, ``FOR UPDATE SKIP LOCKED`` hands concurrent sweeps disjoint
+    rows without waiting; the outer UPDATE is a compare-and-set on ``status``
+    and RETURNING tells this worker exactly which rows are its own. SQLite has
+    no row locks; its write transactions are serialised (one writer at a
+    time), which makes the same statement just as exclusive.
     """
     token = uuid.uuid4().hex
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            Reminder.objects.due(now)
-            .order_by("due_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        if not ids:
-            return []
-        Reminder.objects.filter(pk__in=ids, status=Reminder.Status.PENDING).update(
-            status=Reminder.Status.SENDING, claimed_at=now, claimed_by=token
-        )
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    table = ops.quote_name(Reminder._meta.db_table)
+    # Only the table name (from the model) is interpolated; values are parameters.
+    sql = CLAIM_SQL.format(table=table, lock=lock)
+    pending, sending = Reminder.Status.PENDING, Reminder.Status.SENDING
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, [sending, now, token, pending, now, batch_size, pending])
+        ids = [row[0] for row in cursor.fetchall()]
+    if not ids:
+        return []
     practice = PracticeLog.objects.order_by("-practiced_on", "-created_at")
     return list(
-        Reminder.objects.filter(pk__in=ids, claimed_by=token, status=Reminder.Status.SENDING)
+        Reminder.objects.filter(pk__in=ids, claimed_by=token)
         .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
         # Users are wide rows (password hash, flags): fetch only what a reminder reads.
         .only(*CLAIM_FIELDS)

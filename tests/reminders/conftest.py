@@ -5,13 +5,15 @@ import email
 import email.policy
 import socket
 import threading
+import uuid
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from coachloop.celery import app as celery_app
 
-# A Redis database of its own, so a test run never eats a developer's queue.
+# A Redis database of its own, so a test run never eats a developer's queue
+# (and each test also sends to a queue of its own: see private_queue).
 TEST_BROKER_URL = "redis://127.0.0.1:6379/5"
 
 
@@ -106,9 +108,9 @@ def broker(url: str):
         reset()
 
 
-def redis_db5_flushed():
-    import redis
-
-    client = redis.Redis.from_url(TEST_BROKER_URL)
-    client.flushdb()
-    client.close()
+@pytest.fixture
+def private_queue():
+    """A queue only this test's worker consumes. Redis is shared (other test
+    runs, CI jobs, a developer's worker): a task sent to the default queue
+    could be taken by someone else's worker, against someone else's database."""
+    return f"reminders-test-{uuid.uuid4().hex}"

@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError
 from reminders.models import Reminder
 from reminders.tasks import sweep
 
-from .conftest import TEST_BROKER_URL, broker, free_port, redis_db5_flushed
+from .conftest import TEST_BROKER_URL, broker, free_port
 from .factories import commit, rep_in
 
 UTC = dt.UTC
@@ -34,29 +34,34 @@ def counting_finished_sweeps():
         task_postrun.disconnect(count)
 
 
-def send_the_beat_tick(app):
-    """Exactly what celery beat sends for the schedule entry in settings."""
+def send_the_beat_tick(app, queue):
+    """What celery beat sends for the schedule entry in settings (to our own queue)."""
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-sweep"]
-    app.send_task(entry["task"], **entry.get("options", {}))
+    app.send_task(entry["task"], **{**entry.get("options", {}), "queue": queue})
+
+
+def worker(app, queue):
+    return start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=[queue]
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_the_beat_task_and_the_emails_arrive(clock, smtp):
+def test_a_real_worker_runs_the_beat_task_and_the_emails_arrive(clock, smtp, private_queue):
     reps = [rep_in("Europe/London", name=f"Rep {n}") for n in range(3)]
     for rep in reps:
         commit(rep, check_date=dt.date(2026, 12, 8))
     clock.move_to(dt.datetime(2026, 12, 4, 8, 0, tzinfo=UTC))
 
-    with broker(TEST_BROKER_URL) as app:
-        redis_db5_flushed()
-        with (
-            counting_finished_sweeps() as finished,
-            start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
-        ):
-            send_the_beat_tick(app)
-            send_the_beat_tick(app)  # two ticks queued at once: still one email each
-            assert finished.acquire(timeout=30)
-            assert finished.acquire(timeout=30)
+    with (
+        broker(TEST_BROKER_URL) as app,
+        counting_finished_sweeps() as finished,
+        worker(app, private_queue),
+    ):
+        send_the_beat_tick(app, private_queue)
+        send_the_beat_tick(app, private_queue)  # two ticks queued at once: still one email each
+        assert finished.acquire(timeout=30)
+        assert finished.acquire(timeout=30)
 
     received = [i for i in smtp.received if i["rcpt_tos"][0].startswith("person")]
     nudges = [i for i in received if i["message"]["Subject"].startswith("Halfway")]
@@ -73,7 +78,9 @@ def test_a_real_worker_runs_the_beat_task_and_the_emails_arrive(clock, smtp):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_back(clock, smtp):
+def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_back(
+    clock, smtp, private_queue
+):
     rep = rep_in("Europe/London")
     # Let the clock run: the client's connection retries wait for time to pass.
     clock.move_to(dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=True)
@@ -86,14 +93,13 @@ def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_
     assert set(Reminder.objects.filter(rep=rep).values_list("status", flat=True)) == {"pending"}
 
     clock.move_to(dt.datetime(2026, 12, 4, 9, 0, tzinfo=UTC))  # Redis is back on Friday
-    with broker(TEST_BROKER_URL) as app:
-        redis_db5_flushed()
-        with (
-            counting_finished_sweeps() as finished,
-            start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"),
-        ):
-            send_the_beat_tick(app)
-            assert finished.acquire(timeout=30)
+    with (
+        broker(TEST_BROKER_URL) as app,
+        counting_finished_sweeps() as finished,
+        worker(app, private_queue),
+    ):
+        send_the_beat_tick(app, private_queue)
+        assert finished.acquire(timeout=30)
 
     [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
     assert item["message"]["Subject"].startswith("Halfway to Tuesday")
