@@ -309,7 +309,23 @@ CLAIM_SQL = (
 
 
 def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
-    """Claim up to ``batch_size`` due rows for this worker, oldest first.
+    """Claim up to ``batch_size`` due rows for this worker and load what sending needs."""
+    token, ids = reminder_claim_ids(batch_size=batch_size)
+    if not ids:
+        return []
+    practice = PracticeLog.objects.order_by("-practiced_on", "-created_at")
+    return list(
+        Reminder.objects.filter(pk__in=ids, claimed_by=token)
+        .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
+        # Users are wide rows (password hash, flags): fetch only what a reminder reads.
+        .only(*CLAIM_FIELDS)
+        .prefetch_related(Prefetch("commitment__practice", queryset=practice))
+        .order_by("due_at")
+    )
+
+
+def reminder_claim_ids(*, batch_size: int = BATCH_SIZE) -> tuple[str, list[int]]:
+    """Claim up to ``batch_size`` due rows, oldest first: (this claim's token, row ids).
 
     One statement, one round trip: the inner SELECT picks due rows and, on
     PostgreSQL, ``FOR UPDATE SKIP LOCKED`` hands concurrent sweeps disjoint
@@ -324,23 +340,11 @@ def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
     skip_locked = connection.features.has_select_for_update_skip_locked
     lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
     table = ops.quote_name(Reminder._meta.db_table)
-    # Only the table name (from the model) is interpolated; values are parameters.
     sql = CLAIM_SQL.format(table=table, lock=lock)
     pending, sending = Reminder.Status.PENDING, Reminder.Status.SENDING
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, [sending, now, token, pending, now, batch_size, pending])
-        ids = [row[0] for row in cursor.fetchall()]
-    if not ids:
-        return []
-    practice = PracticeLog.objects.order_by("-practiced_on", "-created_at")
-    return list(
-        Reminder.objects.filter(pk__in=ids, claimed_by=token)
-        .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
-        # Users are wide rows (password hash, flags): fetch only what a reminder reads.
-        .only(*CLAIM_FIELDS)
-        .prefetch_related(Prefetch("commitment__practice", queryset=practice))
-        .order_by("due_at")
-    )
+        return token, [row[0] for row in cursor.fetchall()]
 
 
 def _send_batch(batch: list[Reminder], result: DispatchResult) -> bool:
