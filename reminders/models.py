@@ -48,7 +48,7 @@ class Reminder(models.Model):
         FAILED = "failed", "Failed"
 
     kind = models.CharField(max_length=6, choices=Kind)
-    # What for whom: nudge:c<commitment>, prompt:c<commitment>,
+    # What for whom: nudge:c<commitment>, prompt:c<commitment>:u<manager>,
     # daily:u<rep>:<local date>, digest:u<manager>:<iso week>.
     key = models.CharField(max_length=80, unique=True)
     recipient = models.ForeignKey(

@@ -91,12 +91,14 @@ class DispatchResult:
 
 
 def reminder_schedule_for_rep(*, rep_id: int) -> None:
-    """Bring the rep's commitment reminders in line with their commitments.
+    """Bring the rep's reminders in line with their commitment and settings.
 
-    Called inside the transaction that creates or closes a commitment:
-    inserts the nudge and the prompt for the active one (a no-op when they
-    exist), re-times them if they have not been tried yet, plans today's daily
-    check in ramp mode, and skips what is still waiting for a closed one.
+    Called inside the transaction that creates or closes a commitment, and
+    meant to be called after a rep's 1:1 day/time, time zone, manager or ramp
+    mode changes: inserts the nudge and the prompt for the active commitment
+    (a no-op when they exist), re-times them if they have not been tried yet,
+    hands the prompt to a new manager, plans today's daily check in ramp mode,
+    and skips what is still waiting for a closed commitment.
     """
     with transaction.atomic():
         Reminder.objects.filter(
@@ -112,6 +114,12 @@ def reminder_schedule_for_rep(*, rep_id: int) -> None:
         commitment = Commitment.objects.active().filter(rep_id=rep_id).first()
         if commitment is None:
             return
+        # A new manager gets their own prompt; the old one's is withdrawn.
+        Reminder.objects.filter(
+            commitment=commitment, kind=Reminder.Kind.PROMPT, status=Reminder.Status.PENDING
+        ).exclude(recipient_id=rep.manager_id).update(
+            status=Reminder.Status.SKIPPED, skip_reason="recipient no longer coaches this rep"
+        )
         rows = _commitment_rows(commitment, rep)
         Reminder.objects.bulk_create(rows, ignore_conflicts=True)
         for row in rows:
@@ -150,7 +158,7 @@ def _commitment_rows(commitment: Commitment, rep: User) -> list[Reminder]:
         rows.append(
             Reminder(
                 kind=Reminder.Kind.PROMPT,
-                key=f"prompt:c{commitment.pk}",
+                key=f"prompt:c{commitment.pk}:u{rep.manager.pk}",
                 recipient=rep.manager,
                 rep=rep,
                 commitment=commitment,

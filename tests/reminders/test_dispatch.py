@@ -158,6 +158,27 @@ def test_a_prompt_is_skipped_when_the_rep_has_a_new_manager(clock, mailoutbox):
     assert status_of(rep)["prompt"] == ("skipped", "recipient no longer coaches this rep")
 
 
+def test_a_new_manager_gets_the_prompt_once_the_schedule_is_refreshed(clock, mailoutbox):
+    from reminders.services import reminder_schedule_for_rep
+
+    rep = rep_in("Europe/London")
+    old_manager = rep.manager
+    commit(rep, check_date=dt.date(2026, 12, 8))
+    rep.manager = User.objects.create_user(
+        "new-boss@example.com", name="New Boss", organisation=rep.organisation, role="manager"
+    )
+    rep.save(update_fields=["manager"])
+    reminder_schedule_for_rep(rep_id=rep.pk)
+
+    clock.move_to(at(2026, 12, 8, 8, 0))
+    reminder_dispatch_due()
+
+    prompts = {r.recipient_id: r for r in Reminder.objects.filter(rep=rep, kind="prompt")}
+    assert prompts[old_manager.pk].status == "skipped"
+    assert prompts[rep.manager.pk].status == "sent"
+    assert [m for m in to(rep.manager, mailoutbox) if "one thing go" in m.subject]
+
+
 def test_a_stopped_kind_is_recorded_as_skipped_and_a_paused_one_resumes(clock, mailoutbox):
     rep = rep_in("Europe/London")
     EmailPreference.objects.create(user=rep, kind="nudge", mode="off")
