@@ -38,17 +38,15 @@ class CommitmentForm(forms.ModelForm):
             "check_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"check_date": "Check date (your next 1:1)"}
+        error_messages = {
+            "behaviour": {"required": "Write the one thing the rep will do."},
+            "check_date": {"required": "Pick the date of the next 1:1."},
+        }
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.far_warning = ""
-
-    def clean_behaviour(self):
-        behaviour = self.cleaned_data["behaviour"].strip()
-        if not behaviour and self.fields["behaviour"].required:
-            raise forms.ValidationError("Write the one thing the rep will do.")
-        return behaviour
 
     def clean_check_date(self):
         check_date = self.cleaned_data["check_date"]

@@ -154,7 +154,7 @@ def test_the_manager_checks_and_layers_then_the_rep_sees_it_and_logs_practice(
     phone.get_by_role("button", name="+ Drill today").click()
 
     expect(phone.get_by_text(re.compile(r"Logged: drill"))).to_be_visible()
-    expect(phone.locator(".hero dd", has_text=re.compile(r"^\s*1 rep\s*$"))).to_be_visible()
+    expect(phone.locator(".hero dd", has_text=re.compile(r"^\s*1 entry\s*$"))).to_be_visible()
     assert phone.evaluate("window.__noReload") == "still the same page"
     entry = PracticeLog.objects.get(commitment=layered)
     assert (entry.rep_id, entry.kind) == (rep.pk, "drill")

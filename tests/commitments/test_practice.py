@@ -58,7 +58,7 @@ def test_one_tap_logs_a_practice_rep_against_the_active_commitment(rep_client, r
     assert entry.count is None
     page = rep_client.get(ME).text
     assert "Logged: role-play, Mon 30 Nov." in page
-    assert "1 rep" in page
+    assert "1 entry" in page
 
 
 def test_one_tap_over_htmx_returns_the_practice_partial(rep_client, active):
@@ -70,7 +70,7 @@ def test_one_tap_over_htmx_returns_the_practice_partial(rep_client, active):
     assert "<html" not in response.text
     assert "Logged: drill, Mon 30 Nov." in response.text
     assert "Logged so far" in response.text
-    assert "1 rep" in response.text
+    assert "1 entry" in response.text
 
 
 def test_practice_with_a_day_a_count_and_a_note_is_logged(rep_client, active):

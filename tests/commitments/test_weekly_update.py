@@ -102,7 +102,7 @@ def test_a_commitment_needs_a_behaviour_next_to_the_field(manager_client, rep, n
     response = manager_client.post(new_url, first_commitment(behaviour="   "))
 
     assert response.status_code == 422
-    assert field_error(response, "id_behaviour") == "This field is required."
+    assert field_error(response, "id_behaviour") == "Write the one thing the rep will do."
     assert saved_rows() == (0, 0, 0)
 
 

@@ -112,7 +112,7 @@ def test_the_team_page_shows_each_reps_one_thing_check_date_and_practice(client,
     assert "Rita Rep" in page
     assert active.behaviour in page
     assert "Thu 3 Dec" in page
-    assert "2 reps</td>" in page
+    assert "2 entries</td>" in page
 
 
 def test_a_rep_without_a_commitment_reads_no_commitment(client, manager):
