@@ -87,6 +87,15 @@ class CommitmentForm(forms.ModelForm):
         )
 
 
+class ProposalForm(CommitmentForm):
+    """The same one thing, in the rep's own words (self-coaching)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["why"].label = "Why it matters to you"
+        self.fields["why"].widget.attrs["placeholder"] = "Tie it to your own goal."
+
+
 class WeeklyUpdateForm(forms.Form):
     """ "How did the one thing go?" and what's next, in one go."""
 

@@ -6,6 +6,7 @@ app_name = "commitments"
 urlpatterns = [
     path("me/", views.my_one_thing, name="my_one_thing"),
     path("me/practice/", views.practice_new, name="practice_new"),
+    path("me/commitment/", views.commitment_propose, name="commitment_propose"),
     path("reps/<int:rep_id>/", views.rep_detail, name="rep_detail"),
     path("reps/<int:rep_id>/update/", views.weekly_update, name="weekly_update"),
     path("reps/<int:rep_id>/commitment/", views.commitment_new, name="commitment_new"),

@@ -10,7 +10,7 @@ from coachloop.http import HttpRequest
 from reps.models import User
 
 from . import services
-from .forms import CommitmentForm, PracticeForm, WeeklyUpdateForm
+from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
 from .models import CoachingSession, Commitment, PracticeLog
 
 HISTORY_PAGE_SIZE = 12
@@ -200,7 +200,37 @@ def practice_new(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
-def _my_context(request: HttpRequest, practice_form: PracticeForm | None = None) -> dict:
+@login_required
+@require_http_methods(["POST"])
+def commitment_propose(request: HttpRequest) -> HttpResponse:
+    """Self-coaching: the rep brings their own one thing when none is active."""
+    if not request.user.is_rep:
+        raise Http404
+    rep = request.user
+    form = ProposalForm(request.POST, today=rep.local_today())
+    if form.is_valid():
+        try:
+            commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"Saved. Your manager sees it and you'll check it together on "
+                f"{commitment.check_date:%a %-d %b}.",
+            )
+            if not request.htmx:
+                return redirect("commitments:my_one_thing")
+            return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
+    template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
+    return render(request, template, _my_context(request, propose_form=form), status=422)
+
+
+def _my_context(
+    request: HttpRequest,
+    practice_form: PracticeForm | None = None,
+    propose_form: ProposalForm | None = None,
+) -> dict:
     rep = request.user
     today = rep.local_today()
     active = (
@@ -214,10 +244,13 @@ def _my_context(request: HttpRequest, practice_form: PracticeForm | None = None)
         Commitment.objects.closed().filter(rep=rep).select_related("check_result"),
         HISTORY_PAGE_SIZE,
     )
+    if active is None and propose_form is None:
+        propose_form = ProposalForm(today=today, initial={"check_date": rep.next_one_on_one(today)})
     return {
         "rep": rep,
         "today": today,
         "active": active,
+        "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
         "history": history.get_page(request.GET.get("page")),

@@ -246,6 +246,10 @@ ENDPOINTS = [
              (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     Endpoint("log practice", "POST", lambda w: reverse("commitments:practice_new"),
              (LOGIN, ME, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), practice_data),
+    # Both reps already have an active commitment: refused with a message (422).
+    Endpoint("propose my own commitment", "POST",
+             lambda w: reverse("commitments:commitment_propose"),
+             (LOGIN, 422, 422, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), commitment_data),
     Endpoint("rep page", "GET", rep_url("commitments:rep_detail"),
              (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
     Endpoint("rep page history (htmx)", "GET",
