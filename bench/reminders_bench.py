@@ -29,6 +29,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coachloop.settings")
 os.environ.setdefault("PROCESS_NAME", "bench")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+# Production settings: with DEBUG on, Django keeps every query in memory and
+# renders templates in debug mode, which is neither fast nor representative.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 
 MIB = 1024 * 1024
 UNUSABLE = "!"  # an unusable password hash: no hashing cost for bench people
