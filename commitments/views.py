@@ -66,7 +66,12 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
         HISTORY_PAGE_SIZE,
     )
     context["history"] = history.get_page(request.GET.get("page"))
+    context["chart_max"] = _chart_max(context["history"])
     return context
+
+
+def _chart_max(page) -> int:
+    return max((c.practice_count for c in page), default=0) or 1
 
 
 @login_required
@@ -241,9 +246,12 @@ def _my_context(
         .first()
     )
     history = Paginator(
-        Commitment.objects.closed().filter(rep=rep).select_related("check_result"),
+        Commitment.objects.closed()
+        .filter(rep=rep)
+        .select_related("check_result")
+        .with_practice_count(),
         HISTORY_PAGE_SIZE,
-    )
+    ).get_page(request.GET.get("page"))
     if active is None and propose_form is None:
         propose_form = ProposalForm(today=today, initial={"check_date": rep.next_one_on_one(today)})
     return {
@@ -253,7 +261,8 @@ def _my_context(
         "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
-        "history": history.get_page(request.GET.get("page")),
+        "history": history,
+        "chart_max": _chart_max(history),
         "shared_sessions": CoachingSession.objects.filter(rep=rep)
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
