@@ -328,3 +328,25 @@ def missed_in_a_row(closed: list[Commitment]) -> int:
             break
         count += 1
     return count
+
+
+BEYOND_COACHING_MISSES = 3
+
+
+def beyond_coaching(closed_newest_first: list[Commitment]) -> bool:
+    """Missed week after week though skill, time and the why were ruled out.
+
+    Three misses in a row whose latest diagnosis is will or transfer (they can
+    do it in a drill) point to a frank performance conversation, not more
+    coaching. Needs each commitment's ``check_result`` loaded.
+    """
+    latest = closed_newest_first[:BEYOND_COACHING_MISSES]
+    if len(latest) < BEYOND_COACHING_MISSES:
+        return False
+    if any(c.status != Commitment.Status.MISSED for c in latest):
+        return False
+    diagnosis = getattr(latest[0], "check_result", None)
+    return diagnosis is not None and diagnosis.diagnosis in (
+        Check.Diagnosis.WILL,
+        Check.Diagnosis.TRANSFER,
+    )

@@ -11,7 +11,7 @@ from reps.models import User
 
 from . import services
 from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
-from .models import CoachingSession, Commitment, PracticeLog
+from .models import CoachingSession, Commitment, PracticeLog, beyond_coaching
 
 HISTORY_PAGE_SIZE = 12
 
@@ -67,6 +67,8 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
     )
     context["history"] = history.get_page(request.GET.get("page"))
     context["chart_max"] = _chart_max(context["history"])
+    if is_coach and context["history"].number == 1:
+        context["beyond_coaching"] = beyond_coaching(list(context["history"]))
     return context
 
 

@@ -12,7 +12,12 @@ import pytest
 from django.urls import reverse
 
 from commitments.models import Check, CoachingSession, Commitment
-from tests.factories import CommitmentFactory
+from tests.factories import (
+    AdminFactory,
+    CheckFactory,
+    CommitmentFactory,
+    RepFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -511,3 +516,45 @@ def test_the_history_shows_one_line_per_checked_week(
     history = page.split('id="history-heading"', 1)[1]
     assert history.count('class="history-line"') == 1
     assert "Missed" in history
+
+
+def test_three_misses_ending_in_will_flag_a_performance_conversation_for_the_manager_only(
+    client,
+):
+    rep = RepFactory()
+    admin = AdminFactory(organisation=rep.organisation)
+    today = rep.local_today()
+    for weeks_ago, diagnosis in ((3, "skill"), (2, "system"), (1, "will")):
+        issued = today - dt.timedelta(weeks=weeks_ago)
+        commitment = CommitmentFactory(
+            rep=rep,
+            status=Commitment.Status.MISSED,
+            issued_on=issued,
+            check_date=issued + dt.timedelta(days=7),
+        )
+        CheckFactory(commitment=commitment, outcome=Check.Outcome.MISSED, diagnosis=diagnosis)
+    url = reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})
+
+    client.force_login(rep.manager)
+    assert "Beyond coaching?" in client.get(url).text
+    client.force_login(admin)
+    assert "Beyond coaching?" not in client.get(url).text
+
+
+def test_three_misses_diagnosed_as_a_system_gap_are_not_beyond_coaching(client):
+    rep = RepFactory()
+    today = rep.local_today()
+    for weeks_ago in (3, 2, 1):
+        issued = today - dt.timedelta(weeks=weeks_ago)
+        commitment = CommitmentFactory(
+            rep=rep,
+            status=Commitment.Status.MISSED,
+            issued_on=issued,
+            check_date=issued + dt.timedelta(days=7),
+        )
+        CheckFactory(commitment=commitment, outcome=Check.Outcome.MISSED, diagnosis="system")
+    client.force_login(rep.manager)
+
+    page = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})).text
+
+    assert "Beyond coaching?" not in page
