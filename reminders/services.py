@@ -365,16 +365,16 @@ def _send_batch(batch: list[Reminder], result: DispatchResult) -> bool:
     connected = False
     try:
         for position, reminder in enumerate(batch):
-            reason = _stale_reason(reminder, preferences)
-            if reason:
-                _finish(reminder, Reminder.Status.SKIPPED, skip_reason=reason)
-                result.skipped += 1
-                continue
             try:
-                message = _compose(reminder)
+                reason = _stale_reason(reminder, preferences)
+                message = None if reason else _compose(reminder)
             except Exception as exc:  # A template or data bug must not stall the queue.
                 log.exception("Could not build reminder %s", reminder.key)
                 _retry_or_fail(reminder, exc, result)
+                continue
+            if reason:
+                _finish(reminder, Reminder.Status.SKIPPED, skip_reason=reason)
+                result.skipped += 1
                 continue
             try:
                 if not connected:
@@ -453,6 +453,8 @@ def _stale_reason(reminder: Reminder, preferences: dict) -> str:
         monday = reminder.scheduled_at.astimezone(recipient.tzinfo).date()
         if local_today > monday + dt.timedelta(days=timing.DIGEST_LAST_WEEKDAY):
             return "week passed"
+        if not User.objects.reps().filter(manager=recipient, is_active=True).exists():
+            return "no reps to report on"
     else:
         rep = reminder.rep
         commitment = reminder.commitment

@@ -317,3 +317,44 @@ def test_send_reminders_runs_one_sweep_and_says_what_it_did(clock, mailoutbox, c
 
     assert "sent 1, skipped 0, failed 0" in capsys.readouterr().out
     assert len(mailoutbox) == 1
+
+
+def test_one_reminder_that_cannot_be_built_does_not_hold_up_the_others(
+    clock, mailoutbox, monkeypatch
+):
+    from reminders import services
+
+    reps = [rep_in("Europe/London") for _ in range(3)]
+    for rep in reps:
+        commit(rep, check_date=dt.date(2026, 12, 8))
+    monday_digest_out(mailoutbox)
+    broken = reps[1]
+    real_compose = services._compose
+
+    def compose(reminder):
+        if reminder.recipient_id == broken.pk:
+            raise RuntimeError("template bug")
+        return real_compose(reminder)
+
+    monkeypatch.setattr(services, "_compose", compose)
+    clock.move_to(at(2026, 12, 4, 8, 0))
+    result = reminder_dispatch_due()
+
+    assert (result.sent, result.retrying) == (2, 1)
+    row = Reminder.objects.get(rep=broken, kind="nudge")
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert "RuntimeError: template bug" in row.last_error
+
+
+def test_a_manager_without_reps_gets_no_digest(clock, mailoutbox):
+    rep = rep_in("Europe/London")
+    manager = rep.manager
+    reminder_dispatch_due()  # plans next Monday's digest while the team exists
+    rep.is_active = False
+    rep.save(update_fields=["is_active"])
+
+    clock.move_to(at(2026, 12, 7, 9, 0))
+    reminder_dispatch_due()
+
+    digest = Reminder.objects.get(key=f"digest:u{manager.pk}:2026-W50")
+    assert (digest.status, digest.skip_reason) == ("skipped", "no reps to report on")
