@@ -113,4 +113,14 @@ def private_queue():
     """A queue only this test's worker consumes. Redis is shared (other test
     runs, CI jobs, a developer's worker): a task sent to the default queue
     could be taken by someone else's worker, against someone else's database."""
-    return f"reminders-test-{uuid.uuid4().hex}"
+    name = f"reminders-test-{uuid.uuid4().hex}"
+    yield name
+    import redis
+
+    client = redis.Redis.from_url(TEST_BROKER_URL)
+    try:
+        for key in client.scan_iter(match=f"*{name}*"):
+            client.zrem(b"_kombu.binding_deadlines", key)
+            client.delete(key)
+    finally:
+        client.close()
