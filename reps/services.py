@@ -83,3 +83,17 @@ def person_invite(
                 "Please try again in a minute."
             ) from error
     return person
+
+
+def rep_settings_update(*, rep: User, changes: dict) -> User:
+    """Change a rep's 1:1 cadence, zone, start date or ramp mode, and re-time
+    the reminders that depend on them in the same transaction."""
+    from reminders.services import reminder_schedule_for_rep
+
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(rep, field, value)
+        rep.full_clean(exclude=["password"])
+        rep.save(update_fields=list(changes))
+        reminder_schedule_for_rep(rep_id=rep.pk)
+    return rep

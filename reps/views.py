@@ -134,7 +134,7 @@ def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = get_object_or_404(User.objects.reps_visible_to(request.user), pk=rep_id)
     form = RepSettingsForm(request.POST or None, instance=rep)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.rep_settings_update(rep=rep, changes=form.cleaned_data)
         messages.success(request, f"Saved {rep.name}'s settings.")
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     return render(

@@ -5,7 +5,9 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from tests.factories import PASSWORD, AdminFactory, ManagerFactory, RepFactory
+from reminders.models import Reminder
+from reminders.services import reminder_schedule_for_rep
+from tests.factories import PASSWORD, AdminFactory, CommitmentFactory, ManagerFactory, RepFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +123,33 @@ def test_an_unknown_time_zone_is_refused_next_to_the_field(client):
     assert 'id="id_timezone_error"' in response.text
     rep.refresh_from_db()
     assert rep.timezone == "Europe/London"
+
+
+def test_changing_the_rep_s_1_1_time_re_times_the_manager_s_prompt(client):
+    rep = RepFactory(timezone="Europe/London", one_on_one_time=dt.time(10, 0))
+    rep.manager.timezone = "Europe/London"
+    rep.manager.save(update_fields=["timezone"])
+    # Agreed Monday 30 Nov, checked at the 1:1 on Tuesday 8 Dec.
+    commitment = CommitmentFactory(
+        rep=rep, issued_on=dt.date(2026, 11, 30), check_date=dt.date(2026, 12, 8)
+    )
+    reminder_schedule_for_rep(rep_id=rep.pk)
+    prompt = Reminder.objects.get(kind=Reminder.Kind.PROMPT, commitment=commitment)
+    assert prompt.due_at == dt.datetime(2026, 12, 8, 8, 0, tzinfo=dt.UTC)
+    client.force_login(rep.manager)
+
+    response = client.post(
+        reverse("reps:rep_settings", kwargs={"rep_id": rep.pk}),
+        {
+            "one_on_one_weekday": "1",
+            "one_on_one_time": "08:30",
+            "timezone": "Europe/London",
+            "ramp": "off",
+            "start_date": "2026-01-05",
+        },
+    )
+
+    assert response.status_code == 302
+    prompt.refresh_from_db()
+    # An 08:30 1:1 leaves no hour after an 08:00 prompt: it moves to the Monday before.
+    assert prompt.due_at == dt.datetime(2026, 12, 7, 8, 0, tzinfo=dt.UTC)
