@@ -241,7 +241,7 @@ class Check(models.Model):
 
     class Diagnosis(models.TextChoices):
         SKILL = "skill", "Skill: can't do it yet"
-        WILL = "will", "Will: doesn't buy the why"
+        WILL = "will", "Will: motivation or buy-in is missing"
         KNOWLEDGE = "knowledge", "Knowledge: doesn't understand the why"
         SYSTEM = "system", "System: something made it impossible"
         TRANSFER = "transfer", "Transfer: fine in drills, not live"
@@ -333,20 +333,24 @@ def missed_in_a_row(closed: list[Commitment]) -> int:
 BEYOND_COACHING_MISSES = 3
 
 
-def beyond_coaching(closed_newest_first: list[Commitment]) -> bool:
-    """Missed week after week though skill, time and the why were ruled out.
+def beyond_coaching(closed_newest_first: list[Commitment], *, diagnosed_by) -> bool:
+    """Missed week after week though skill, time and understanding were ruled out.
 
-    Three misses in a row whose latest diagnosis is will or transfer (they can
-    do it in a drill) point to a frank performance conversation, not more
-    coaching. Needs each commitment's ``check_result`` loaded.
+    The seed: when a rep can do it in a drill, buys the why, has the time and
+    still won't run it, it is a will or fit problem for a frank performance
+    conversation, not more coaching. Here: the last three checks were misses,
+    none diagnosed (by this manager) as skill, system or knowledge, and the
+    latest as will or transfer. Needs each commitment's ``check_result`` loaded.
     """
     latest = closed_newest_first[:BEYOND_COACHING_MISSES]
     if len(latest) < BEYOND_COACHING_MISSES:
         return False
     if any(c.status != Commitment.Status.MISSED for c in latest):
         return False
-    diagnosis = getattr(latest[0], "check_result", None)
-    return diagnosis is not None and diagnosis.diagnosis in (
-        Check.Diagnosis.WILL,
-        Check.Diagnosis.TRANSFER,
-    )
+    checks = [getattr(c, "check_result", None) for c in latest]
+    if any(check is None or check.checked_by_id != diagnosed_by.pk for check in checks):
+        return False
+    coachable = {Check.Diagnosis.SKILL, Check.Diagnosis.SYSTEM, Check.Diagnosis.KNOWLEDGE}
+    if any(check.diagnosis in coachable for check in checks):
+        return False
+    return checks[0].diagnosis in (Check.Diagnosis.WILL, Check.Diagnosis.TRANSFER)

@@ -68,7 +68,9 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
     context["history"] = history.get_page(request.GET.get("page"))
     context["chart_max"] = _chart_max(context["history"])
     if is_coach and context["history"].number == 1:
-        context["beyond_coaching"] = beyond_coaching(list(context["history"]))
+        context["beyond_coaching"] = beyond_coaching(
+            list(context["history"]), diagnosed_by=request.user
+        )
     return context
 
 
@@ -81,9 +83,10 @@ def _chart_max(page) -> int:
 def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = _rep_for_viewer(request, rep_id)
     context = _loop_context(request, rep)
-    # Notes are the manager's working notes: not even an org admin reads them.
+    # Notes are the manager's working notes: not even an org admin, nor the
+    # rep's next manager, reads the ones another manager wrote.
     context["sessions"] = (
-        CoachingSession.objects.filter(rep=rep)
+        CoachingSession.objects.filter(rep=rep, manager=request.user)
         .exclude(shared_notes="", private_notes="")
         .only("held_at", "shared_notes", "private_notes")[:8]
         if context["is_coach"]

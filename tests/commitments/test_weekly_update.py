@@ -16,6 +16,7 @@ from tests.factories import (
     AdminFactory,
     CheckFactory,
     CommitmentFactory,
+    ManagerFactory,
     RepFactory,
 )
 
@@ -524,7 +525,7 @@ def test_three_misses_ending_in_will_flag_a_performance_conversation_for_the_man
     rep = RepFactory()
     admin = AdminFactory(organisation=rep.organisation)
     today = rep.local_today()
-    for weeks_ago, diagnosis in ((3, "skill"), (2, "system"), (1, "will")):
+    for weeks_ago, diagnosis in ((3, "transfer"), (2, "will"), (1, "will")):
         issued = today - dt.timedelta(weeks=weeks_ago)
         commitment = CommitmentFactory(
             rep=rep,
@@ -541,10 +542,10 @@ def test_three_misses_ending_in_will_flag_a_performance_conversation_for_the_man
     assert "Beyond coaching?" not in client.get(url).text
 
 
-def test_three_misses_diagnosed_as_a_system_gap_are_not_beyond_coaching(client):
+def test_three_misses_with_a_system_gap_among_them_are_not_beyond_coaching(client):
     rep = RepFactory()
     today = rep.local_today()
-    for weeks_ago in (3, 2, 1):
+    for weeks_ago, diagnosis in ((3, "will"), (2, "system"), (1, "will")):
         issued = today - dt.timedelta(weeks=weeks_ago)
         commitment = CommitmentFactory(
             rep=rep,
@@ -552,9 +553,29 @@ def test_three_misses_diagnosed_as_a_system_gap_are_not_beyond_coaching(client):
             issued_on=issued,
             check_date=issued + dt.timedelta(days=7),
         )
-        CheckFactory(commitment=commitment, outcome=Check.Outcome.MISSED, diagnosis="system")
+        CheckFactory(commitment=commitment, outcome=Check.Outcome.MISSED, diagnosis=diagnosis)
     client.force_login(rep.manager)
 
     page = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})).text
 
     assert "Beyond coaching?" not in page
+
+
+def test_a_reps_new_manager_does_not_read_the_previous_managers_notes_or_diagnoses(client):
+    rep = RepFactory()
+    first_manager = rep.manager
+    missed = CommitmentFactory(rep=rep, status=Commitment.Status.MISSED)
+    CheckFactory(commitment=missed, outcome=Check.Outcome.MISSED, diagnosis="skill")
+    CoachingSession.objects.create(
+        rep=rep, manager=first_manager, held_at=missed.created_at, private_notes="Old private"
+    )
+    new_manager = ManagerFactory(organisation=rep.organisation)
+    rep.manager = new_manager
+    rep.save(update_fields=["manager"])
+    client.force_login(new_manager)
+
+    page = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})).text
+
+    assert missed.behaviour in page
+    assert "Old private" not in page
+    assert Check.Diagnosis.SKILL.label not in page
