@@ -2,7 +2,7 @@ import datetime as dt
 
 from django import forms
 
-from .models import CHECK_WINDOW_DAYS, Check, Commitment, PracticeLog
+from .models import CHECK_LIMIT_DAYS, CHECK_WINDOW_DAYS, Check, Commitment, PracticeLog
 from .services import CommitmentSpec, NextStep
 
 
@@ -56,6 +56,11 @@ class CommitmentForm(forms.ModelForm):
             raise forms.ValidationError("The check date can't be in the past.")
         if check_date == self.today:
             raise forms.ValidationError("Give the rep at least a day to practise.")
+        if (check_date - self.today).days > CHECK_LIMIT_DAYS:
+            raise forms.ValidationError(
+                f"Pick a date within {CHECK_LIMIT_DAYS // 7} weeks: "
+                "the loop only works if you check it soon."
+            )
         return check_date
 
     def clean(self):
@@ -154,6 +159,12 @@ class WeeklyUpdateForm(forms.Form):
             self.add_error(
                 "next_step",
                 "It was kept: it is a standing behaviour now. Layer the next one thing instead.",
+            )
+        if outcome in (Check.Outcome.MISSED, Check.Outcome.PARTLY) and step == NextStep.LAYER:
+            self.add_error(
+                "next_step",
+                "Only a kept commitment becomes a standing behaviour to layer on. "
+                "Re-issue the same one thing, or choose a different one.",
             )
         if outcome == Check.Outcome.KEPT:
             cleaned["diagnosis"] = ""

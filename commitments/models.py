@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 CHECK_WINDOW_DAYS = 7
+# Past this, it is not a weekly loop any more: refused, not just warned about.
+CHECK_LIMIT_DAYS = 8 * 7
 HISTORY_AT_A_GLANCE = 6
 HEALTH_WEEKS = 8
 

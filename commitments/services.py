@@ -83,6 +83,10 @@ def commitment_create(
     The conditional unique constraint is the arbiter: when two requests race,
     the loser's insert fails and it gets ``ActiveCommitmentExists``.
     """
+    if rep.manager_id is None:
+        raise ValidationError(
+            "This rep has no manager yet: an org admin assigns one first.", code="no_manager"
+        )
     proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
     try:
         with transaction.atomic():
@@ -136,6 +140,11 @@ def check_record(
         if locked.status != Commitment.Status.ACTIVE:
             raise AlreadyChecked()
         rep = locked.rep
+        if next_step == NextStep.LAYER and outcome != Check.Outcome.KEPT:
+            raise ValidationError(
+                "Only a kept commitment becomes a standing behaviour to layer on.",
+                code="layer_needs_kept",
+            )
         session = CoachingSession.objects.create(
             rep=rep,
             manager=by,

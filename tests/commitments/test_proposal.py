@@ -87,3 +87,17 @@ def test_only_reps_propose(client, rep):
 
     assert client.post(PROPOSE, proposal()).status_code == 404
     assert not Commitment.objects.exists()
+
+
+def test_a_rep_without_a_manager_is_told_instead_of_crashing(client):
+    from tests.factories import UserFactory
+
+    lone = UserFactory(role="rep", manager=None)
+    client.force_login(lone)
+
+    assert "Bring your own" not in client.get(ME).text
+    response = client.post(PROPOSE, proposal())
+
+    assert response.status_code == 422
+    assert "You have no manager yet" in response.text
+    assert not Commitment.objects.exists()

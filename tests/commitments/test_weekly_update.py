@@ -579,3 +579,48 @@ def test_a_reps_new_manager_does_not_read_the_previous_managers_notes_or_diagnos
     assert missed.behaviour in page
     assert "Old private" not in page
     assert Check.Diagnosis.SKILL.label not in page
+
+
+@pytest.mark.parametrize("outcome", ["missed", "partly"])
+def test_only_a_kept_commitment_can_be_layered_on(client, outcome):
+    active = CommitmentFactory()
+    client.force_login(active.manager)
+    url = reverse("commitments:weekly_update", kwargs={"rep_id": active.rep_id})
+
+    response = client.post(
+        url,
+        {
+            "commitment_id": active.pk,
+            "outcome": outcome,
+            "next_step": "layer",
+            "next-behaviour": "Something on top",
+            "next-check_date": "2026-12-07",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "Only a kept commitment becomes a standing behaviour" in html.unescape(response.text)
+    active.refresh_from_db()
+    assert active.status == Commitment.Status.ACTIVE
+
+
+def test_a_check_date_months_away_is_refused_even_when_confirmed(client):
+    active = CommitmentFactory()
+    client.force_login(active.manager)
+    url = reverse("commitments:weekly_update", kwargs={"rep_id": active.rep_id})
+
+    response = client.post(
+        url,
+        {
+            "commitment_id": active.pk,
+            "outcome": "kept",
+            "next_step": "layer",
+            "next-behaviour": "Something on top",
+            "next-check_date": "9999-12-31",
+            "next-confirm_far_check": "on",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "Pick a date within 8 weeks" in response.text
+    assert Commitment.objects.count() == 1
