@@ -3,6 +3,7 @@ and HTML templates in ``templates/emails/<kind>*``); every one carries a signed
 link to a page where the recipient changes or stops their emails, no sign-in.
 """
 
+import datetime as dt
 import hashlib
 from urllib.parse import urlsplit
 
@@ -14,6 +15,8 @@ from django.urls import reverse
 from coachloop.emails import email_build
 
 PREFERENCES_SALT = "reminders.preferences"
+# A forwarded email should not hand out control of someone's emails forever.
+PREFERENCES_LINK_MAX_AGE = dt.timedelta(days=90)
 
 
 def absolute(path: str) -> str:
@@ -26,7 +29,7 @@ def preferences_token(user_id: int, kind: str = "") -> str:
 
 def read_preferences_token(token: str) -> tuple[int, str]:
     """The person a signed link is for; ``signing.BadSignature`` if tampered with."""
-    data = signing.loads(token, salt=PREFERENCES_SALT)
+    data = signing.loads(token, salt=PREFERENCES_SALT, max_age=PREFERENCES_LINK_MAX_AGE)
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise signing.BadSignature("Malformed preferences token")
     return data["u"], str(data.get("k", ""))

@@ -45,6 +45,11 @@ BACKOFF = (
 )
 # Stop claiming well inside the task's soft time limit; the next tick goes on.
 SWEEP_BUDGET_SECONDS = 180
+# One batch must finish well inside LEASE (the hard task limit covers the
+# worker; this covers `send_reminders`, which has none).
+BATCH_BUDGET_SECONDS = LEASE.total_seconds() / 2
+# While the mail server is unreachable, every row waits this long per try.
+SERVER_DOWN_RETRY = dt.timedelta(minutes=1)
 PLAN_CHUNK = 1000
 
 KINDS_FOR_ROLE = {
@@ -291,7 +296,7 @@ def reminder_dispatch_due(
         if not batch:
             break
         if not _send_batch(batch, result):
-            break  # The mail server is unreachable: leave the rest for the next tick.
+            break  # Mail server down, or a slow batch: the next tick goes on.
     if result.sent or result.failed or result.retrying:
         log.info("Reminder sweep: %s", result)
     return result
@@ -356,15 +361,25 @@ def reminder_claim_ids(*, batch_size: int = BATCH_SIZE) -> tuple[str, list[int]]
 
 
 def _send_batch(batch: list[Reminder], result: DispatchResult) -> bool:
-    """Send a claimed batch over one SMTP connection. False if the server is down."""
+    """Send a claimed batch over one SMTP connection.
+
+    False when this sweep should stop and leave the rest to the next tick: the
+    mail server is down, or the batch ran so long its lease is at risk.
+    """
     preferences = {
         (pref.user_id, pref.kind): pref
         for pref in EmailPreference.objects.filter(user_id__in={r.recipient_id for r in batch})
     }
     mailer = mailers.default
     connected = False
+    started = time.monotonic()
     try:
         for position, reminder in enumerate(batch):
+            if time.monotonic() - started > BATCH_BUDGET_SECONDS:
+                # Stay well inside the lease: past it another sweep may take
+                # these rows back, and a row must never be sent by two workers.
+                _release(batch[position:])
+                return False
             try:
                 reason = _stale_reason(reminder, preferences)
                 message = None if reason else _compose(reminder)
@@ -385,9 +400,11 @@ def _send_batch(batch: list[Reminder], result: DispatchResult) -> bool:
                 _retry_or_fail(reminder, exc, result)
                 continue
             except (OSError, smtplib.SMTPException) as exc:
+                # The server, not this message, is the problem: charge no
+                # attempt, so an outage of any length loses nothing. Whether it
+                # still makes sense to send is _stale_reason's call on a later tick.
                 log.warning("Mail server unavailable, will retry: %s", exc)
-                _retry_or_fail(reminder, exc, result)
-                _release(batch[position + 1 :])
+                _postpone(batch[position:], exc, result)
                 return False
             # Recorded straight away: a crash from here on repeats only this message.
             _finish(reminder, Reminder.Status.SENT)
@@ -430,6 +447,17 @@ def _retry_or_fail(reminder: Reminder, error, result: DispatchResult) -> None:
     Reminder.objects.filter(
         pk=reminder.pk, status=Reminder.Status.SENDING, claimed_by=reminder.claimed_by
     ).update(**fields)
+
+
+def _postpone(rows: list[Reminder], error, result: DispatchResult) -> None:
+    """Hand claimed rows back for a later tick without charging an attempt."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    due = timezone.now() + SERVER_DOWN_RETRY
+    for reminder in rows:
+        updated = Reminder.objects.filter(
+            pk=reminder.pk, status=Reminder.Status.SENDING, claimed_by=reminder.claimed_by
+        ).update(status=Reminder.Status.PENDING, claimed_by="", due_at=due, last_error=text)
+        result.retrying += updated
 
 
 def _release(rows: list[Reminder]) -> None:
@@ -530,7 +558,7 @@ def _commitment_context(reminder: Reminder) -> dict:
         "practice_today": [p for p in practice if p.practiced_on == local_today],
         "days_left": (commitment.check_date - local_today).days,
         "my_url": absolute(reverse("commitments:my_one_thing")),
-        "practice_url": absolute(reverse("commitments:practice_new")),
+        "practice_url": absolute(reverse("commitments:my_one_thing") + "#log-heading"),
         "rep_url": absolute(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})),
         "check_url": absolute(reverse("commitments:weekly_update", kwargs={"rep_id": rep.pk})),
     }

@@ -19,7 +19,9 @@ SAVED = "Saved. Your email choices are up to date."
 @login_required
 @require_http_methods(["GET", "POST"])
 def preferences(request: HttpRequest) -> HttpResponse:
-    form = EmailPreferencesForm(request.POST or None, user=request.user)
+    form = EmailPreferencesForm(
+        request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         email_preferences_update(user=request.user, choices=form.cleaned_data)
         messages.success(request, SAVED)
@@ -33,12 +35,14 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
     person's email choices. CSRF stays on; the form carries its token."""
     try:
         user_id, kind = read_preferences_token(token)
+    except signing.SignatureExpired:
+        return render(request, "reminders/link_expired.html", status=410)
     except signing.BadSignature:
         raise Http404("This link is not valid.") from None
     person = User.objects.filter(pk=user_id, is_active=True).first()
     if person is None:
         raise Http404("This link is not valid.")
-    form = EmailPreferencesForm(request.POST or None, user=person)
+    form = EmailPreferencesForm(request.POST if request.method == "POST" else None, user=person)
     if request.method == "POST" and form.is_valid():
         email_preferences_update(user=person, choices=form.cleaned_data)
         messages.success(request, SAVED)

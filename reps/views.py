@@ -101,7 +101,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
 def invite(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_manager or request.user.is_org_admin):
         raise Http404
-    form = InviteForm(request.POST or None, inviter=request.user)
+    form = InviteForm(request.POST if request.method == "POST" else None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -132,7 +132,7 @@ def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
     if not request.user.is_manager:
         raise Http404
     rep = get_object_or_404(User.objects.reps_visible_to(request.user), pk=rep_id)
-    form = RepSettingsForm(request.POST or None, instance=rep)
+    form = RepSettingsForm(request.POST if request.method == "POST" else None, instance=rep)
     if request.method == "POST" and form.is_valid():
         services.rep_settings_update(rep=rep, changes=form.cleaned_data)
         messages.success(request, f"Saved {rep.name}'s settings.")

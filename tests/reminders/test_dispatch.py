@@ -196,30 +196,6 @@ def test_a_stopped_kind_is_recorded_as_skipped_and_a_paused_one_resumes(clock, m
     assert status_of(rep)["prompt"] == ("sent", "")
 
 
-def test_a_failed_send_is_retried_with_back_off_and_never_dropped(clock, settings, mailoutbox):
-    rep = rep_in("Europe/London")
-    commit(rep, check_date=dt.date(2026, 12, 8))
-    monday_digest_out(mailoutbox)
-    clock.move_to(at(2026, 12, 4, 8, 0))
-    settings.MAILERS = smtp_mailer(free_port())  # nothing listens there
-
-    result = reminder_dispatch_due()
-
-    nudge = Reminder.objects.get(kind="nudge")
-    assert (result.sent, result.retrying) == (0, 1)
-    assert (nudge.status, nudge.attempts) == ("pending", 1)
-    assert nudge.due_at == at(2026, 12, 4, 8, 0) + BACKOFF[0]
-    assert "ConnectionRefusedError" in nudge.last_error
-    assert reminder_dispatch_due().retrying == 0  # not due again yet
-
-    for _attempt in range(2, MAX_ATTEMPTS + 1):
-        clock.move_to(Reminder.objects.get(kind="nudge").due_at)
-        reminder_dispatch_due()
-    nudge.refresh_from_db()
-    assert (nudge.status, nudge.attempts) == ("failed", MAX_ATTEMPTS)
-    assert nudge.last_error
-
-
 def test_a_row_left_mid_send_by_a_dead_worker_is_sent_after_its_lease(clock, mailoutbox):
     rep = rep_in("Europe/London")
     commit(rep, check_date=dt.date(2026, 12, 8))
@@ -358,3 +334,83 @@ def test_a_manager_without_reps_gets_no_digest(clock, mailoutbox):
 
     digest = Reminder.objects.get(key=f"digest:u{manager.pk}:2026-W50")
     assert (digest.status, digest.skip_reason) == ("skipped", "no reps to report on")
+
+
+def test_a_long_mail_server_outage_loses_nothing_and_charges_no_attempt(
+    clock, settings, mailoutbox
+):
+    rep = rep_in("Europe/London")
+    commit(rep, check_date=dt.date(2026, 12, 8))
+    monday_digest_out(mailoutbox)
+    locmem = settings.MAILERS
+    settings.MAILERS = smtp_mailer(free_port())  # nothing listens there
+    down_from = at(2026, 12, 4, 8, 0)
+
+    # Three hours of refused connections, a sweep every ten minutes.
+    for minutes in range(0, 180, 10):
+        clock.move_to(down_from + dt.timedelta(minutes=minutes))
+        reminder_dispatch_due()
+    nudge = Reminder.objects.get(kind="nudge")
+    assert (nudge.status, nudge.attempts) == ("pending", 0)
+    assert "ConnectionRefusedError" in nudge.last_error
+
+    settings.MAILERS = locmem
+    clock.move_to(down_from + dt.timedelta(hours=3, minutes=5))
+    reminder_dispatch_due()
+
+    nudge.refresh_from_db()
+    assert nudge.status == "sent"
+    assert len(to(rep, mailoutbox)) == 1
+
+
+def test_a_refused_recipient_is_retried_with_back_off_then_marked_failed(
+    clock, settings, mailoutbox
+):
+    import contextlib
+    import smtplib
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    class Refusing(EmailBackend):
+        def send_messages(self, messages):
+            raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"No such user")})
+
+    rep = rep_in("Europe/London")
+    commit(rep, check_date=dt.date(2026, 12, 8))
+    monday_digest_out(mailoutbox)
+    clock.move_to(at(2026, 12, 4, 8, 0))
+    settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
+    globals()["RefusingBackend"] = Refusing
+    with contextlib.ExitStack():
+        reminder_dispatch_due()
+        nudge = Reminder.objects.get(kind="nudge")
+        assert (nudge.status, nudge.attempts) == ("pending", 1)
+        assert nudge.due_at == at(2026, 12, 4, 8, 0) + BACKOFF[0]
+        assert "SMTPRecipientsRefused" in nudge.last_error
+        for _attempt in range(2, MAX_ATTEMPTS + 1):
+            clock.move_to(Reminder.objects.get(kind="nudge").due_at)
+            reminder_dispatch_due()
+    nudge.refresh_from_db()
+    assert (nudge.status, nudge.attempts) == ("failed", MAX_ATTEMPTS)
+
+
+def test_a_batch_that_runs_past_half_its_lease_hands_the_rest_back(clock, monkeypatch, mailoutbox):
+    import itertools
+
+    import reminders.services as services
+
+    reps = [rep_in("Europe/London") for _ in range(3)]
+    for rep in reps:
+        commit(rep, check_date=dt.date(2026, 12, 8))
+    monday_digest_out(mailoutbox)
+    clock.move_to(at(2026, 12, 4, 8, 0))
+    # The sweep starts, claims and sends the first at t=0; then 400 s pass.
+    ticks = itertools.chain([0, 0, 0, 0], itertools.repeat(400))
+    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+
+    reminder_dispatch_due(plan=False)
+
+    statuses = sorted(Reminder.objects.filter(kind="nudge").values_list("status", flat=True))
+    # The first went out inside the budget; the others were handed back, unclaimed.
+    assert statuses == ["pending", "pending", "sent"]
+    assert not Reminder.objects.filter(status="sending").exists()

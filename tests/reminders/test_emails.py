@@ -41,8 +41,8 @@ def test_the_nudge_reminds_the_rep_of_the_one_thing_the_why_and_the_practice(clo
         assert commitment.why in body
         assert "Tuesday 8 December" in body
         assert "logged 1 practice entry (3 in all)" in body
-    assert "http://127.0.0.1:8000/me/practice/" in text
-    assert 'href="http://127.0.0.1:8000/me/practice/"' in html
+    assert "http://127.0.0.1:8000/me/#log-heading" in text
+    assert 'href="http://127.0.0.1:8000/me/#log-heading"' in html
 
 
 def test_the_prompt_asks_the_manager_how_the_one_thing_went_and_links_to_the_check(clock, smtp):

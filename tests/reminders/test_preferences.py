@@ -101,3 +101,18 @@ def test_a_manager_changes_their_emails_from_the_settings_page():
     assert response.status_code == 302
     assert EmailPreference.objects.get(user=manager, kind="digest").mode == "off"
     assert EmailPreference.objects.get(user=manager, kind="prompt").mode == "on"
+
+
+def test_a_signed_link_expires_after_90_days_and_says_so(client, clock):
+    from reminders.emails import preferences_url
+    from tests.factories import RepFactory
+
+    rep = RepFactory()
+    url = preferences_url(rep.pk, "nudge").removeprefix("http://127.0.0.1:8000")
+    assert client.get(url).status_code == 200
+
+    clock.move_to("2027-03-01 09:00:00+00:00")
+    response = client.get(url)
+
+    assert response.status_code == 410
+    assert "This link has expired" in response.text
