@@ -36,6 +36,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "coachloop.example.com",
     # Django refuses the console backend in a deployment (mail.E001).
     "EMAIL_URL": "smtp://mail.example.com:587",
+    "SITE_URL": "https://coachloop.example.com",
 }
 SHOW = """
 import json, django
@@ -213,3 +214,22 @@ def test_postgres_connections_carry_the_process_name_and_keep_alive():
 def test_the_broker_comes_from_redis_url():
     got = settings_with("CELERY_BROKER_URL", REDIS_URL="redis://cache.example.com:6380/2")
     assert got["CELERY_BROKER_URL"] == "redis://cache.example.com:6380/2"
+
+
+def test_production_refuses_to_start_without_site_url():
+    env = {k: v for k, v in PRODUCTION.items() if k != "SITE_URL"}
+
+    result = load(["SITE_URL"], **env)
+
+    assert result.returncode != 0
+    assert "SITE_URL must be set" in result.stderr
+
+
+def test_pages_carry_a_content_security_policy_with_a_script_nonce(client):
+    response = client.get("/accounts/login/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self' 'nonce-" in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.text
