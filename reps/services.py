@@ -97,3 +97,19 @@ def rep_settings_update(*, rep: User, changes: dict) -> User:
         rep.save(update_fields=list(changes))
         reminder_schedule_for_rep(rep_id=rep.pk)
     return rep
+
+
+def rep_coaching_changed(*, rep: User) -> None:
+    """After support edits a rep in the Django admin (new manager, zone, 1:1):
+    the active commitment follows the rep to their new manager, and the
+    reminders are re-timed and handed over. Past commitments stay with the
+    manager who coached them."""
+    from commitments.models import Commitment
+    from reminders.services import reminder_schedule_for_rep
+
+    with transaction.atomic():
+        if rep.manager_id is not None:
+            Commitment.objects.active().filter(rep=rep).exclude(manager_id=rep.manager_id).update(
+                manager_id=rep.manager_id
+            )
+        reminder_schedule_for_rep(rep_id=rep.pk)
