@@ -1,9 +1,12 @@
 import datetime as dt
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from .models import CHECK_LIMIT_DAYS, CHECK_WINDOW_DAYS, Check, Commitment, PracticeLog
 from .services import CommitmentSpec, NextStep
+
+NOTE_MAX = 5000
 
 
 class CommitmentForm(forms.ModelForm):
@@ -47,6 +50,9 @@ class CommitmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.today = today
         self.far_warning = ""
+        self.fields["why"].max_length = NOTE_MAX
+        self.fields["why"].validators.append(MaxLengthValidator(NOTE_MAX))
+        self.fields["why"].widget.attrs["maxlength"] = NOTE_MAX
 
     def clean_check_date(self):
         check_date = self.cleaned_data["check_date"]
@@ -114,6 +120,7 @@ class WeeklyUpdateForm(forms.Form):
     commitment_id = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect)
     evidence = forms.CharField(
+        max_length=NOTE_MAX,
         label="What did the rep show you?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -126,12 +133,14 @@ class WeeklyUpdateForm(forms.Form):
         help_text="Private to you. Most misses are system gaps, not will.",
     )
     shared_notes = forms.CharField(
+        max_length=NOTE_MAX,
         label="Notes for you both",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="The rep sees these.",
     )
     private_notes = forms.CharField(
+        max_length=NOTE_MAX,
         label="Private notes",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
