@@ -604,6 +604,7 @@ def reminder_digest_context(*, manager: User, monday: dt.date) -> dict:
             {
                 "rep": rep,
                 "commitment": commitment,
+                "overdue": commitment.check_date < monday,
                 "url": absolute(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk})),
             }
             for rep, commitment in due
