@@ -32,6 +32,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 # Production settings: with DEBUG on, Django keeps every query in memory and
 # renders templates in debug mode, which is neither fast nor representative.
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SITE_URL", "https://coachloop.example.com")
 os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
 
