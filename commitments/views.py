@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from coachloop.http import HttpRequest
+from reminders.models import Reminder
 from reps.models import User
 
 from . import services
@@ -71,6 +72,17 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
         context["beyond_coaching"] = beyond_coaching(
             list(context["history"]), diagnosed_by=request.user
         )
+    # Lazy: only run when the page (or a swapped-in loop) shows them.
+    # Notes are the manager's working notes: not even an org admin, nor the
+    # rep's next manager, reads the ones another manager wrote.
+    context["sessions"] = (
+        CoachingSession.objects.filter(rep=rep, manager=request.user)
+        .exclude(shared_notes="", private_notes="")
+        .only("held_at", "shared_notes", "private_notes")[:8]
+        if is_coach
+        else []
+    )
+    context["reminders"] = Reminder.objects.for_rep_page(rep)
     return context
 
 
@@ -83,16 +95,6 @@ def _chart_max(page) -> int:
 def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = _rep_for_viewer(request, rep_id)
     context = _loop_context(request, rep)
-    # Notes are the manager's working notes: not even an org admin, nor the
-    # rep's next manager, reads the ones another manager wrote.
-    context["sessions"] = (
-        CoachingSession.objects.filter(rep=rep, manager=request.user)
-        .exclude(shared_notes="", private_notes="")
-        .only("held_at", "shared_notes", "private_notes")[:8]
-        if context["is_coach"]
-        else []
-    )
-    context["reminders"] = _reminders_for(rep)
     if request.htmx and request.GET.get("page"):
         return render(request, "commitments/rep_detail.html#history", context)
     return render(request, "commitments/rep_detail.html", context)
@@ -166,8 +168,6 @@ def _render_loop(request: HttpRequest, rep: User, **forms) -> HttpResponse:
     context = _loop_context(request, rep, **forms)
     if request.htmx:
         return render(request, "commitments/rep_detail.html#loop", context, status=422)
-    context["sessions"] = CoachingSession.objects.none()
-    context["reminders"] = []
     return render(request, "commitments/rep_detail.html", context, status=422)
 
 
@@ -272,11 +272,3 @@ def _my_context(
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
     }
-
-
-def _reminders_for(rep: User):
-    try:
-        from reminders.models import Reminder
-    except ImportError:  # the reminder engine is landing separately
-        return []
-    return Reminder.objects.for_rep_page(rep)

@@ -624,3 +624,27 @@ def test_a_check_date_months_away_is_refused_even_when_confirmed(client):
     assert response.status_code == 422
     assert "Pick a date within 8 weeks" in response.text
     assert Commitment.objects.count() == 1
+
+
+def test_the_htmx_update_swaps_in_fresh_notes_and_reminders_too(client):
+    active = CommitmentFactory()
+    client.force_login(active.manager)
+    url = reverse("commitments:weekly_update", kwargs={"rep_id": active.rep_id})
+
+    response = client.post(
+        url,
+        {
+            "commitment_id": active.pk,
+            "outcome": "kept",
+            "next_step": "none",
+            "shared_notes": "Fresh shared note from today",
+            "private_notes": "Fresh private note",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Fresh shared note from today" in response.text
+    assert "Fresh private note" in response.text
+    assert 'id="reminders-heading"' in response.text
