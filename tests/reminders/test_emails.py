@@ -115,3 +115,19 @@ def test_a_line_break_in_a_name_cannot_inject_a_header(clock, smtp):
     assert "Mallory Bcc: attacker@evil.example X-Injected: yes" in str(
         message["To"].addresses[0].display_name
     )
+
+
+def test_the_digest_marks_a_commitment_not_checked_by_its_date_as_overdue():
+    import datetime as dt
+
+    from reminders.services import reminder_digest_context
+    from tests.factories import CommitmentFactory, RepFactory
+
+    rep = RepFactory(timezone="Europe/London")
+    CommitmentFactory(rep=rep, issued_on=dt.date(2026, 11, 20), check_date=dt.date(2026, 11, 27))
+
+    context = reminder_digest_context(manager=rep.manager, monday=dt.date(2026, 11, 30))
+
+    [row] = context["due"]
+    assert row["rep"] == rep
+    assert row["overdue"] is True
