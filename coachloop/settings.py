@@ -5,6 +5,7 @@ Defaults are safe for development (SQLite, console email, DEBUG on);
 ``SECRET_KEY`` and ``ALLOWED_HOSTS`` must be given.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -112,12 +113,13 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "common.middleware.LoopPagesMiddleware",
     "reps.middleware.PersonTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "coachloop.urls"
 WSGI_APPLICATION = "coachloop.wsgi.application"
-FORM_RENDERER = "coachloop.forms.FormRenderer"
+FORM_RENDERER = "common.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -154,7 +156,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "reps.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "reps:home"
+LOGIN_REDIRECT_URL = "commitments:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
@@ -203,9 +205,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 60)
+# How many sweeps one beat tick may start: one per worker process.
+REMINDER_SWEEPS = env_int("REMINDER_SWEEPS", 2)
+# Two checkouts (or deployments) sharing one Redis never take each other's
+# tasks: the queue is named after the database the tasks are about.
+CELERY_TASK_DEFAULT_QUEUE = (
+    "coachloop-"
+    + hashlib.sha256(
+        f"{DATABASES['default'].get('HOST', '')}:{DATABASES['default'].get('PORT', '')}:"
+        f"{DATABASES['default']['NAME']}".encode()
+    ).hexdigest()[:12]
+)
 CELERY_BEAT_SCHEDULE = {
-    "reminders-sweep": {
-        "task": "reminders.tasks.sweep",
+    "reminders-tick": {
+        "task": "reminders.tasks.tick",
         "schedule": float(REMINDER_SWEEP_SECONDS),
         # A tick that waited longer than its period is stale: the next one covers it.
         "options": {"expires": REMINDER_SWEEP_SECONDS * 0.9},

@@ -1,10 +1,11 @@
 import datetime as dt
+import uuid
 
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from .models import CHECK_LIMIT_DAYS, CHECK_WINDOW_DAYS, Check, Commitment, PracticeLog
-from .services import CommitmentSpec, NextStep
+from .models import CHECK_WINDOW_DAYS, Check, Commitment, NextStep, PracticeLog, next_steps_after
+from .services import CommitmentSpec, check_date_problem
 
 NOTE_MAX = 5000
 
@@ -46,9 +47,11 @@ class CommitmentForm(forms.ModelForm):
             "check_date": {"required": "Pick the date of the next 1:1."},
         }
 
-    def __init__(self, *args, today: dt.date, **kwargs):
+    def __init__(self, *args, today: dt.date, suggested: dt.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        # The suggested date (the first 1:1 that leaves a real week) is never "far".
+        self.suggested = suggested
         self.far_warning = ""
         self.fields["why"].max_length = NOTE_MAX
         self.fields["why"].validators.append(MaxLengthValidator(NOTE_MAX))
@@ -58,21 +61,19 @@ class CommitmentForm(forms.ModelForm):
         check_date = self.cleaned_data["check_date"]
         if check_date is None:
             return None
-        if check_date < self.today:
-            raise forms.ValidationError("The check date can't be in the past.")
-        if check_date == self.today:
-            raise forms.ValidationError("Give the rep at least a day to practise.")
-        if (check_date - self.today).days > CHECK_LIMIT_DAYS:
-            raise forms.ValidationError(
-                f"Pick a date within {CHECK_LIMIT_DAYS // 7} weeks: "
-                "the loop only works if you check it soon."
-            )
+        # The service's own rule, asked early for a message next to the field.
+        if problem := check_date_problem(check_date, today=self.today):
+            raise forms.ValidationError(problem)
         return check_date
 
     def clean(self):
         cleaned = super().clean()
         check_date = cleaned.get("check_date")
-        if check_date and (check_date - self.today).days > CHECK_WINDOW_DAYS:
+        if (
+            check_date
+            and (check_date - self.today).days > CHECK_WINDOW_DAYS
+            and (self.suggested is None or check_date > self.suggested)
+        ):
             days = (check_date - self.today).days
             self.far_warning = (
                 f"That is {days} days away. Behaviour slips fast: a check within "
@@ -110,14 +111,14 @@ class ProposalForm(CommitmentForm):
 class WeeklyUpdateForm(forms.Form):
     """ "How did the one thing go?" and what's next, in one go."""
 
-    NEXT_CHOICES = [
-        (NextStep.REISSUE, "Same one thing again, with a new check date"),
-        (NextStep.LAYER, "Keep it as a standing behaviour and layer the next one thing on it"),
-        (NextStep.NEW, "A different one thing"),
-        (NextStep.NONE, "No new commitment for now"),
-    ]
+    OUT_OF_DATE = (
+        "This form is out of date: the commitment it was about is not this rep's "
+        "one thing any more. Reload the page to see the current one."
+    )
 
-    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE}
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect)
     evidence = forms.CharField(
         max_length=NOTE_MAX,
@@ -146,15 +147,17 @@ class WeeklyUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only you see these.",
     )
-    next_step = forms.ChoiceField(
-        label="What's next?", choices=NEXT_CHOICES, widget=forms.RadioSelect
-    )
+    next_step = forms.ChoiceField(label="What's next?", choices=NextStep, widget=forms.RadioSelect)
 
     def __init__(self, *args, today: dt.date, default_check_date: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
         data = self.data if self.is_bound else None
         self.next_form = CommitmentForm(
-            data, prefix="next", today=today, initial={"check_date": default_check_date}
+            data,
+            prefix="next",
+            today=today,
+            suggested=default_check_date,
+            initial={"check_date": default_check_date},
         )
         # Re-issue and "none" don't need a new behaviour, only (for re-issue) a date.
         for name, field in self.next_form.fields.items():
@@ -164,17 +167,21 @@ class WeeklyUpdateForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         outcome, step = cleaned.get("outcome"), cleaned.get("next_step")
-        if outcome == Check.Outcome.KEPT and step == NextStep.REISSUE:
-            self.add_error(
-                "next_step",
-                "It was kept: it is a standing behaviour now. Layer the next one thing instead.",
-            )
-        if outcome in (Check.Outcome.MISSED, Check.Outcome.PARTLY) and step == NextStep.LAYER:
-            self.add_error(
-                "next_step",
-                "Only a kept commitment becomes a standing behaviour to layer on. "
-                "Re-issue the same one thing, or choose a different one.",
-            )
+        # The rule book's next steps, asked early for a friendly message.
+        if outcome and step and step not in next_steps_after(outcome):
+            if outcome == Check.Outcome.KEPT:
+                message = (
+                    "It was kept: it is a standing behaviour now. Layer the next one thing instead."
+                )
+            else:
+                message = (
+                    "Only a kept commitment becomes a standing behaviour to layer on. "
+                    "Re-issue the same one thing, or choose a different one."
+                )
+            self.add_error("next_step", message)
+        if "commitment_id" in self.errors:
+            # A hidden field's error would show nowhere: say it at the top.
+            self.add_error(None, self.OUT_OF_DATE)
         if outcome == Check.Outcome.KEPT:
             cleaned["diagnosis"] = ""
         if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):
@@ -213,6 +220,9 @@ class WeeklyUpdateForm(forms.Form):
 
 
 class PracticeForm(forms.ModelForm):
+    # One tap, one entry: a fresh key each time the form is shown.
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
     class Meta:
         model = PracticeLog
         fields = ["kind", "practiced_on", "count", "note"]
@@ -225,6 +235,7 @@ class PracticeForm(forms.ModelForm):
 
     def __init__(self, *args, today: dt.date, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("practiced_on", today)
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         self.today = today
 

@@ -1,19 +1,128 @@
-"""The coaching loop: 1:1 sessions, the one commitment, its check, practice."""
+"""The coaching loop: 1:1 sessions, the one commitment, its check, practice.
+
+This module is the loop's rule book. Every loop fact is defined here once and
+in the rep's own local day — overdue, due in N days, checked on time, missed
+in a row, beyond coaching, the next steps an outcome allows, and who may read
+private notes and diagnoses. Pages, tiles, emails and digests read these; none
+recomputes them.
+"""
 
 import datetime as dt
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from common.db import LocalDate
+from reps.models import User, UserQuerySet
 
 CHECK_WINDOW_DAYS = 7
 # Past this, it is not a weekly loop any more: refused, not just warned about.
 CHECK_LIMIT_DAYS = 8 * 7
+# The default next check leaves the rep at least this many days of practice.
+MIN_PRACTICE_DAYS = 5
 HISTORY_AT_A_GLANCE = 6
 HEALTH_WEEKS = 8
+BEYOND_COACHING_MISSES = 3
+
+
+class CommitmentStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    KEPT = "kept", "Kept"
+    PARTLY = "partly", "Partly kept"
+    MISSED = "missed", "Missed"
+
+
+class Outcome(models.TextChoices):
+    KEPT = "kept", "Kept"
+    PARTLY = "partly", "Partly kept"
+    MISSED = "missed", "Missed"
+
+
+class Diagnosis(models.TextChoices):
+    SKILL = "skill", "Skill: can't do it yet"
+    WILL = "will", "Will: motivation or buy-in is missing"
+    KNOWLEDGE = "knowledge", "Knowledge: doesn't understand the why"
+    SYSTEM = "system", "System: something made it impossible"
+    TRANSFER = "transfer", "Transfer: fine in drills, not live"
+
+
+class NextStep(models.TextChoices):
+    REISSUE = "reissue", "Same one thing again, with a new check date"
+    LAYER = "layer", "Keep it as a standing behaviour and layer the next one thing on it"
+    NEW = "new", "A different one thing"
+    NONE = "none", "No new commitment for now"
+
+
+# The next steps each outcome allows. A kept commitment is a standing
+# behaviour now: it is layered on, never re-issued; only a kept one is
+# layered on; a miss is diagnosed and re-issued (or replaced).
+NEXT_STEPS_AFTER: dict[str, tuple[str, ...]] = {
+    Outcome.KEPT: (NextStep.LAYER, NextStep.NEW, NextStep.NONE),
+    Outcome.PARTLY: (NextStep.REISSUE, NextStep.NEW, NextStep.NONE),
+    Outcome.MISSED: (NextStep.REISSUE, NextStep.NEW, NextStep.NONE),
+}
+# Diagnoses that more coaching can fix.
+COACHABLE = (Diagnosis.SKILL, Diagnosis.SYSTEM, Diagnosis.KNOWLEDGE)
+
+
+def next_steps_after(outcome: str) -> tuple[str, ...]:
+    return NEXT_STEPS_AFTER.get(outcome, ())
+
+
+def next_check_default(rep: User, *, today: dt.date) -> dt.date:
+    """The first 1:1 that leaves the rep a real week of practice.
+
+    Checking early (on Monday for Tuesday's 1:1) does not make the next check
+    tomorrow: the day is at least ``MIN_PRACTICE_DAYS`` away.
+    """
+    return rep.next_one_on_one(after=today + dt.timedelta(days=MIN_PRACTICE_DAYS - 1))
+
+
+# --- loop facts as SQL: each defined once --------------------------------
+# ``loop_today`` is the rep's own calendar date (``with_loop_facts``).
+IS_ACTIVE = Q(status=CommitmentStatus.ACTIVE)
+IS_CLOSED = ~IS_ACTIVE
+IS_OVERDUE = IS_ACTIVE & Q(check_date__lt=F("loop_today"))
+# The day it was checked (the rep's zone) is on or before the check date.
+CHECKED_ON_TIME = IS_CLOSED & Q(check_result__checked_on__lte=F("check_date"))
+
+
+def private_to(viewer: User, *, author: str) -> Q:
+    """Rows whose private notes or diagnosis ``viewer`` may read: only the
+    manager who wrote them — not an org admin, not the rep, not the rep's
+    next manager."""
+    if not viewer.is_authenticated or not viewer.is_manager:
+        return Q(pk__in=[])
+    return Q(**{author: viewer.pk})
+
+
+class CoachingSessionQuerySet(models.QuerySet):
+    def notes_for(self, viewer: User):
+        """Sessions with ``private`` holding the private notes when ``viewer``
+        may read them, else ''. The raw column is never loaded."""
+        return self.defer("private_notes").annotate(
+            private=Case(
+                When(private_to(viewer, author="manager"), then=F("private_notes")),
+                default=Value(""),
+                output_field=models.TextField(),
+            )
+        )
 
 
 class CoachingSession(models.Model):
@@ -30,6 +139,8 @@ class CoachingSession(models.Model):
     private_notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CoachingSessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-held_at"]
         indexes = [
@@ -43,15 +154,20 @@ class CoachingSession(models.Model):
 
 class CommitmentQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(status=Commitment.Status.ACTIVE)
+        return self.filter(IS_ACTIVE)
 
     def closed(self):
-        return self.exclude(status=Commitment.Status.ACTIVE)
+        return self.filter(IS_CLOSED)
 
     def visible_to(self, user):
-        from reps.models import User
-
         return self.filter(rep__in=User.objects.reps_visible_to(user))
+
+    def with_loop_facts(self, now: dt.datetime):
+        """``loop_today`` (the rep's date at ``now``) and ``is_overdue``."""
+        return self.annotate(
+            loop_today=LocalDate("rep__timezone", now=now),
+            is_overdue=ExpressionWrapper(IS_OVERDUE, output_field=BooleanField()),
+        )
 
     def with_practice_count(self):
         practice = (
@@ -63,35 +179,55 @@ class CommitmentQuerySet(models.QuerySet):
         )
         return self.annotate(practice_count=Coalesce(Subquery(practice), 0))
 
-    def loop_health_by_manager(self) -> dict[int, dict]:
-        """Per manager: active, overdue, checked, checked on time, kept. One query."""
-        # Health is about the recent loop, not the whole history.
-        since = timezone.localdate() - dt.timedelta(weeks=HEALTH_WEEKS)
-        closed = Q(status__in=["kept", "partly", "missed"], check_date__gte=since)
+    def for_history(self, viewer: User):
+        """Closed weeks as ``viewer`` may see them: ``private_diagnosis`` is
+        the diagnosis for its author and '' for anyone else; the raw column
+        is not even loaded."""
+        return (
+            self.select_related("check_result")
+            .defer("check_result__diagnosis")
+            .annotate(
+                private_diagnosis=Case(
+                    When(
+                        private_to(viewer, author="check_result__checked_by"),
+                        then=F("check_result__diagnosis"),
+                    ),
+                    default=Value(""),
+                    output_field=models.CharField(),
+                ),
+                checked_on_time=ExpressionWrapper(CHECKED_ON_TIME, output_field=BooleanField()),
+            )
+        )
+
+    def loop_health(self, now: dt.datetime) -> dict[int, dict]:
+        """Per manager: active, overdue, checked, checked on time, kept. One query.
+
+        Over the last ``HEALTH_WEEKS`` weeks. A loop still open past its check
+        date counts against "checked on time": it is late, checked or not.
+        """
+        since = now.date() - dt.timedelta(weeks=HEALTH_WEEKS)
+        recent = Q(check_date__gte=since)
         rows = (
-            self.filter(Q(status="active") | Q(check_date__gte=since))
+            self.filter(IS_ACTIVE | recent)
+            .alias(loop_today=LocalDate("rep__timezone", now=now))
             .order_by()
             .values("manager_id")
             .annotate(
-                active=Count("pk", filter=Q(status="active")),
-                overdue=Count("pk", filter=Q(status="active", check_date__lt=timezone.localdate())),
-                checked=Count("pk", filter=closed),
-                on_time=Count(
-                    "pk", filter=closed & Q(check_result__checked_on__lte=F("check_date"))
-                ),
-                kept=Count("pk", filter=closed & Q(status="kept")),
+                active=Count("pk", filter=IS_ACTIVE),
+                overdue=Count("pk", filter=IS_OVERDUE),
+                checked=Count("pk", filter=IS_CLOSED & recent),
+                on_time=Count("pk", filter=CHECKED_ON_TIME & recent),
+                kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT) & recent),
             )
         )
         health = {}
         for row in rows:
+            due = row["checked"] + row["overdue"]
+            row["on_time_pct"] = round(100 * row["on_time"] / due) if due else None
             checked = row["checked"]
-            row["on_time_pct"] = round(100 * row["on_time"] / checked) if checked else None
             row["kept_pct"] = round(100 * row["kept"] / checked) if checked else None
             health[row.pop("manager_id")] = row
         return health
-
-    def for_history(self):
-        return self.select_related("check_result", "check_result__checked_by", "proposed_by_user")
 
 
 class Commitment(models.Model):
@@ -102,12 +238,7 @@ class Commitment(models.Model):
     constraint, so two racing requests cannot both win).
     """
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        KEPT = "kept", "Kept"
-        PARTLY = "partly", "Partly kept"
-        MISSED = "missed", "Missed"
-        REPLACED = "replaced", "Replaced"
+    Status = CommitmentStatus
 
     class ProposedBy(models.TextChoices):
         MANAGER = "manager", "Manager"
@@ -162,7 +293,7 @@ class Commitment(models.Model):
     builds_on = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="layers"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommitmentQuerySet.as_manager()
@@ -172,12 +303,12 @@ class Commitment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["rep"],
-                condition=Q(status="active"),
+                condition=Q(status=CommitmentStatus.ACTIVE),
                 name="commitments_commitment_one_active_per_rep",
                 violation_error_message="This rep already has an active commitment.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["active", "kept", "partly", "missed", "replaced"]),
+                condition=Q(status__in=CommitmentStatus.values),
                 name="commitments_commitment_status_valid",
             ),
             models.CheckConstraint(
@@ -196,8 +327,8 @@ class Commitment(models.Model):
                 condition=Q(attempt__gte=1), name="commitments_commitment_attempt_positive"
             ),
             models.CheckConstraint(
-                condition=Q(status="active", closed_at__isnull=True)
-                | (~Q(status="active") & Q(closed_at__isnull=False)),
+                condition=Q(status=CommitmentStatus.ACTIVE, closed_at__isnull=True)
+                | (~Q(status=CommitmentStatus.ACTIVE) & Q(closed_at__isnull=False)),
                 name="commitments_commitment_closed_at_matches_status",
             ),
         ]
@@ -226,27 +357,22 @@ class Commitment(models.Model):
             parts.append(f"by {self.by_time:%H:%M}")
         return " · ".join(parts)
 
-    def days_until_check(self, today: dt.date) -> int:
-        return (self.check_date - today).days
+    @property
+    def due_in(self) -> int:
+        """Days from the rep's today to the check date (negative: overdue).
+        Needs ``with_loop_facts``."""
+        return (self.check_date - self.loop_today).days
 
-    def is_overdue(self, today: dt.date) -> bool:
-        return self.is_active and self.check_date < today
+    def is_early(self, today: dt.date) -> bool:
+        """Checking it before its check date (the rep's ``today``)."""
+        return today < self.check_date
 
 
 class Check(models.Model):
     """The answer to "How did the one thing go?" at the next 1:1."""
 
-    class Outcome(models.TextChoices):
-        KEPT = "kept", "Kept"
-        PARTLY = "partly", "Partly kept"
-        MISSED = "missed", "Missed"
-
-    class Diagnosis(models.TextChoices):
-        SKILL = "skill", "Skill: can't do it yet"
-        WILL = "will", "Will: motivation or buy-in is missing"
-        KNOWLEDGE = "knowledge", "Knowledge: doesn't understand the why"
-        SYSTEM = "system", "System: something made it impossible"
-        TRANSFER = "transfer", "Transfer: fine in drills, not live"
+    Outcome = Outcome
+    Diagnosis = Diagnosis
 
     commitment = models.OneToOneField(
         Commitment, on_delete=models.CASCADE, related_name="check_result"
@@ -270,11 +396,11 @@ class Check(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=["kept", "partly", "missed"]),
+                condition=Q(outcome__in=Outcome.values),
                 name="commitments_check_outcome_valid",
             ),
             models.CheckConstraint(
-                condition=Q(diagnosis__in=["", "skill", "will", "knowledge", "system", "transfer"]),
+                condition=Q(diagnosis__in=["", *Diagnosis.values]),
                 name="commitments_check_diagnosis_valid",
             ),
         ]
@@ -299,6 +425,9 @@ class PracticeLog(models.Model):
     kind = models.CharField(max_length=8, choices=Kind, default=Kind.LIVE)
     count = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     note = models.CharField(max_length=300, blank=True)
+    # One tap, one entry: the form's key, so a double-click or a retried
+    # request logs nothing twice.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -312,6 +441,11 @@ class PracticeLog(models.Model):
                 condition=Q(count__isnull=True) | Q(count__gt=0),
                 name="commitments_practicelog_count_positive",
             ),
+            models.UniqueConstraint(
+                fields=["rep", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="commitments_practicelog_one_per_key",
+            ),
         ]
         indexes = [
             # Practice counts per commitment on the team and rep pages.
@@ -322,37 +456,78 @@ class PracticeLog(models.Model):
         return f"{self.get_kind_display()} on {self.practiced_on}"
 
 
-def missed_in_a_row(closed: list[Commitment]) -> int:
-    """How many of the latest closed commitments (oldest first) were missed in a row."""
-    count = 0
-    for commitment in reversed(closed):
-        if commitment.status != Commitment.Status.MISSED:
-            break
-        count += 1
-    return count
+# --- reps as the loop sees them -------------------------------------------
 
 
-BEYOND_COACHING_MISSES = 3
+class RepQuerySet(UserQuerySet):
+    def for_team_page(self, *, viewer: User, now: dt.datetime):
+        """Reps with their active commitment (loop facts, practice count) and
+        their last few closed weeks as ``viewer`` may see them: three queries
+        whatever the number of reps or weeks."""
+        active = Commitment.objects.active().with_loop_facts(now).with_practice_count()
+        recent = (
+            Commitment.objects.closed()
+            .for_history(viewer)
+            .only(
+                "rep_id",
+                "status",
+                "issued_on",
+                "check_date",
+                "check_result__checked_on",
+                "check_result__checked_by",
+            )
+            .order_by("-issued_on", "-created_at")
+        )
+        return self.prefetch_related(
+            Prefetch("commitments", queryset=active, to_attr="active_list"),
+            # A sliced prefetch becomes one window query over all reps.
+            Prefetch("commitments", queryset=recent[:HISTORY_AT_A_GLANCE], to_attr="recent_closed"),
+        )
 
 
-def beyond_coaching(closed_newest_first: list[Commitment], *, diagnosed_by) -> bool:
-    """Missed week after week though skill, time and understanding were ruled out.
+class Rep(User):
+    """A rep as the loop sees them: the facts read from ``for_team_page``."""
 
-    The seed: when a rep can do it in a drill, buys the why, has the time and
-    still won't run it, it is a will or fit problem for a frank performance
-    conversation, not more coaching. Here: the last three checks were misses,
-    none diagnosed (by this manager) as skill, system or knowledge, and the
-    latest as will or transfer. Needs each commitment's ``check_result`` loaded.
-    """
-    latest = closed_newest_first[:BEYOND_COACHING_MISSES]
-    if len(latest) < BEYOND_COACHING_MISSES:
-        return False
-    if any(c.status != Commitment.Status.MISSED for c in latest):
-        return False
-    checks = [getattr(c, "check_result", None) for c in latest]
-    if any(check is None or check.checked_by_id != diagnosed_by.pk for check in checks):
-        return False
-    coachable = {Check.Diagnosis.SKILL, Check.Diagnosis.SYSTEM, Check.Diagnosis.KNOWLEDGE}
-    if any(check.diagnosis in coachable for check in checks):
-        return False
-    return checks[0].diagnosis in (Check.Diagnosis.WILL, Check.Diagnosis.TRANSFER)
+    objects = RepQuerySet.as_manager()
+
+    class Meta:
+        proxy = True
+
+    @property
+    def active_commitment(self) -> Commitment | None:
+        return self.active_list[0] if self.active_list else None
+
+    @property
+    def recent_oldest_first(self) -> list[Commitment]:
+        return list(reversed(self.recent_closed))
+
+    @property
+    def missed_in_a_row(self) -> int:
+        """How many of the latest checks were misses, back to the last one that wasn't."""
+        count = 0
+        for commitment in self.recent_closed:
+            if commitment.status != CommitmentStatus.MISSED:
+                break
+            count += 1
+        return count
+
+    @property
+    def beyond_coaching(self) -> bool:
+        """Missed week after week though skill, time and understanding were ruled out.
+
+        The seed: when a rep can do it in a drill, buys the why, has the time
+        and still won't run it, it is a will or fit problem for a frank
+        performance conversation, not more coaching. Here: the last three
+        checks were misses, each diagnosed by the viewer (the diagnosis is
+        private to its author), none as skill, system or knowledge, and the
+        latest as will or transfer.
+        """
+        latest = self.recent_closed[:BEYOND_COACHING_MISSES]
+        if len(latest) < BEYOND_COACHING_MISSES:
+            return False
+        if any(c.status != CommitmentStatus.MISSED for c in latest):
+            return False
+        diagnoses = [c.private_diagnosis for c in latest]
+        if any(not d or d in COACHABLE for d in diagnoses):
+            return False
+        return diagnoses[0] in (Diagnosis.WILL, Diagnosis.TRANSFER)

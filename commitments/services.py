@@ -1,4 +1,9 @@
-"""Writes of the coaching loop. Each is one transaction; views call exactly one."""
+"""Writes of the coaching loop. Each is one transaction; views call exactly one.
+
+Every rule a form pre-checks for a friendly message is enforced here again:
+a service called directly (a script, the admin, another app) cannot break
+the loop.
+"""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -9,7 +14,16 @@ from django.utils import timezone
 
 from reps.models import User
 
-from .models import Check, CoachingSession, Commitment, PracticeLog
+from .models import (
+    CHECK_LIMIT_DAYS,
+    Check,
+    CoachingSession,
+    Commitment,
+    NextStep,
+    PracticeLog,
+    next_steps_after,
+)
+from .signals import loop_changed
 
 
 class ActiveCommitmentExists(ValidationError):
@@ -62,11 +76,20 @@ class CommitmentSpec:
         )
 
 
-class NextStep:
-    REISSUE = "reissue"
-    LAYER = "layer"
-    NEW = "new"
-    NONE = "none"
+def check_date_problem(check_date: dt.date | None, *, today: dt.date) -> str:
+    """Why ``check_date`` cannot be a check date when agreed on ``today``, or ''."""
+    if check_date is None:
+        return "Pick the date of the next 1:1."
+    if check_date < today:
+        return "The check date can't be in the past."
+    if check_date == today:
+        return "Give the rep at least a day to practise."
+    if (check_date - today).days > CHECK_LIMIT_DAYS:
+        return (
+            f"Pick a date within {CHECK_LIMIT_DAYS // 7} weeks: "
+            "the loop only works if you check it soon."
+        )
+    return ""
 
 
 def commitment_create(
@@ -77,15 +100,28 @@ def commitment_create(
     session: CoachingSession | None = None,
     reissue_of: Commitment | None = None,
     builds_on: Commitment | None = None,
+    now: dt.datetime | None = None,
 ) -> Commitment:
-    """Make ``spec`` the rep's one active commitment.
+    """Make ``spec`` the rep's one active commitment, agreed at ``now``.
 
     The conditional unique constraint is the arbiter: when two requests race,
-    the loser's insert fails and it gets ``ActiveCommitmentExists``.
+    the loser's insert fails and it gets ``ActiveCommitmentExists``. The
+    reminders are planned in the same transaction.
     """
+    now = now or timezone.now()
     if rep.manager_id is None:
         raise ValidationError(
             "This rep has no manager yet: an org admin assigns one first.", code="no_manager"
+        )
+    if not spec.behaviour.strip():
+        raise ValidationError({"behaviour": "Write the one thing the rep will do."})
+    today = rep.local_today(now)
+    if problem := check_date_problem(spec.check_date, today=today):
+        raise ValidationError({"check_date": problem})
+    if builds_on is not None and builds_on.status != Commitment.Status.KEPT:
+        raise ValidationError(
+            "Only a kept commitment becomes a standing behaviour to layer on.",
+            code="layer_needs_kept",
         )
     proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
     try:
@@ -102,17 +138,18 @@ def commitment_create(
                 why=spec.why,
                 proposed_by=proposed_by,
                 proposed_by_user=by,
-                issued_on=rep.local_today(),
+                issued_on=today,
                 check_date=spec.check_date,
                 attempt=reissue_of.attempt + 1 if reissue_of else 1,
                 reissue_of=reissue_of,
                 builds_on=builds_on,
+                created_at=now,
             )
+            loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
     except IntegrityError:
         if Commitment.objects.active().filter(rep=rep).exists():
             raise ActiveCommitmentExists() from None
         raise
-    _reschedule(commitment)
     return commitment
 
 
@@ -127,24 +164,31 @@ def check_record(
     private_notes: str = "",
     next_step: str = NextStep.NONE,
     next_spec: CommitmentSpec | None = None,
+    now: dt.datetime | None = None,
 ) -> tuple[Check, Commitment | None]:
-    """Close the loop on ``commitment`` and, in the same step, set the next one.
+    """Close the loop on ``commitment`` at ``now`` and, in the same step, set the next one.
 
-    Either everything is saved (the 1:1, the check, the next commitment) or
-    nothing is: a failure halfway leaves the old commitment active.
+    Either everything is saved (the 1:1, the check, the next commitment, the
+    re-planned reminders) or nothing is: a failure halfway leaves the old
+    commitment active.
     """
-    now = timezone.now()
+    now = now or timezone.now()
+    if outcome not in Check.Outcome.values:
+        raise ValidationError({"outcome": "Choose how it went."})
+    if next_step not in next_steps_after(outcome):
+        allowed = ", ".join(NextStep(step).label.lower() for step in next_steps_after(outcome))
+        raise ValidationError(
+            {"next_step": f"After “{Check.Outcome(outcome).label}” the next step is: {allowed}."},
+            code="next_step_not_allowed",
+        )
+    if next_step != NextStep.NONE and next_spec is None:
+        raise ValidationError({"next_step": "Say what the next one thing is."})
     with transaction.atomic():
         # Lock the row so two managers' tabs can't both check it.
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if locked.status != Commitment.Status.ACTIVE:
             raise AlreadyChecked()
         rep = locked.rep
-        if next_step == NextStep.LAYER and outcome != Check.Outcome.KEPT:
-            raise ValidationError(
-                "Only a kept commitment becomes a standing behaviour to layer on.",
-                code="layer_needs_kept",
-            )
         session = CoachingSession.objects.create(
             rep=rep,
             manager=by,
@@ -159,7 +203,7 @@ def check_record(
             evidence=evidence,
             diagnosis=diagnosis if outcome != Check.Outcome.KEPT else "",
             checked_at=now,
-            checked_on=rep.local_today(),
+            checked_on=rep.local_today(now),
             checked_by=by,
         )
         locked.status = outcome
@@ -168,9 +212,13 @@ def check_record(
 
         following = None
         if next_step == NextStep.REISSUE:
-            spec = CommitmentSpec.repeat(locked, check_date=next_spec.check_date)
             following = commitment_create(
-                rep=rep, by=by, spec=spec, session=session, reissue_of=locked
+                rep=rep,
+                by=by,
+                spec=CommitmentSpec.repeat(locked, check_date=next_spec.check_date),
+                session=session,
+                reissue_of=locked,
+                now=now,
             )
         elif next_step in (NextStep.LAYER, NextStep.NEW):
             following = commitment_create(
@@ -179,9 +227,10 @@ def check_record(
                 spec=next_spec,
                 session=session,
                 builds_on=locked if next_step == NextStep.LAYER else None,
+                now=now,
             )
         else:
-            _reschedule(locked)
+            loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
     return check, following
 
 
@@ -192,7 +241,17 @@ def practice_log(
     practiced_on: dt.date,
     count: int | None = None,
     note: str = "",
+    idempotency_key: str = "",
 ) -> PracticeLog:
+    """Log one practice rep against the active commitment.
+
+    The same ``idempotency_key`` twice (a double-click, a retried request)
+    logs once and returns the first entry.
+    """
+    if idempotency_key:
+        existing = PracticeLog.objects.filter(rep=rep, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     commitment = Commitment.objects.active().filter(rep=rep).first()
     if commitment is None:
         raise NoActiveCommitment()
@@ -203,18 +262,44 @@ def practice_log(
                 "log practice from that day on."
             }
         )
-    return PracticeLog.objects.create(
-        commitment=commitment,
-        rep=rep,
-        kind=kind,
-        practiced_on=practiced_on,
-        count=count,
-        note=note,
-    )
+    if practiced_on > rep.local_today():
+        raise ValidationError(
+            {"practiced_on": "Log practice once it has happened, not ahead of time."}
+        )
+    try:
+        with transaction.atomic():
+            return PracticeLog.objects.create(
+                commitment=commitment,
+                rep=rep,
+                kind=kind,
+                practiced_on=practiced_on,
+                count=count,
+                note=note,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same tap arrived twice at once: the other request logged it.
+        existing = PracticeLog.objects.filter(rep=rep, idempotency_key=idempotency_key).first()
+        if not idempotency_key or existing is None:
+            raise
+        return existing
 
 
-def _reschedule(commitment: Commitment) -> None:
-    """Recompute the reminder schedule that depends on this commitment."""
-    from reminders.services import reminder_schedule_for_rep
+def rep_setup_changed(*, person: User, fields: set[str]) -> None:
+    """A person's coaching set-up changed (see ``reps.signals``).
 
-    reminder_schedule_for_rep(rep_id=commitment.rep_id)
+    A rep with a new manager takes their active commitment along (past ones
+    stay with the manager who coached them); then every rep concerned gets
+    their reminders re-planned. A manager's new time zone re-times their reps'
+    prompts.
+    """
+    with transaction.atomic():
+        if person.is_rep:
+            if "manager" in fields and person.manager_id is not None:
+                Commitment.objects.active().filter(rep=person).exclude(
+                    manager_id=person.manager_id
+                ).update(manager_id=person.manager_id)
+            loop_changed.send(sender=User, rep_id=person.pk, now=timezone.now())
+        elif person.is_manager and fields & {"timezone", "is_active"}:
+            for rep_id in User.objects.reps().filter(manager=person).values_list("pk", flat=True):
+                loop_changed.send(sender=User, rep_id=rep_id, now=timezone.now())

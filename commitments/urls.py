@@ -4,6 +4,10 @@ from . import views
 
 app_name = "commitments"
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("team/", views.team, name="team"),
+    path("teams/<int:manager_id>/", views.team, name="team_of"),
+    path("organisation/", views.organisation, name="organisation"),
     path("me/", views.my_one_thing, name="my_one_thing"),
     path("me/practice/", views.practice_new, name="practice_new"),
     path("me/commitment/", views.commitment_propose, name="commitment_propose"),

@@ -1,27 +1,102 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from coachloop.http import HttpRequest
-from reminders.models import Reminder
+from common.auth import draft_pop, login_required
+from common.http import HttpRequest
 from reps.models import User
 
 from . import services
 from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
-from .models import CoachingSession, Commitment, PracticeLog, beyond_coaching
+from .models import CoachingSession, Commitment, PracticeLog, Rep, next_check_default
 
 HISTORY_PAGE_SIZE = 12
+TEAM_PAGE_SIZE = 50
 
 
-def _rep_for_viewer(request: HttpRequest, rep_id: int) -> User:
-    """A rep whose page the viewer may open: their manager, or an org admin."""
+@login_required
+@require_http_methods(["GET"])
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_rep:
+        return redirect("commitments:my_one_thing")
+    if user.is_manager:
+        return redirect("commitments:team")
+    if user.is_org_admin and user.organisation_id:
+        return redirect("commitments:organisation")
+    if user.is_staff:
+        return redirect("admin:index")
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET"])
+def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
+    """One row per rep: the one thing, its check date, practice, recent weeks."""
+    viewer = request.user
+    managers = User.objects.managers_visible_to(viewer)
+    if manager_id is None:
+        if not viewer.is_manager:
+            raise Http404
+        manager = viewer
+    else:
+        manager = get_object_or_404(managers, pk=manager_id)
+    now = timezone.now()
+    reps = (
+        Rep.objects.reps()
+        # Scoped to the viewer's organisation as well as the manager: tenants never mix.
+        .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=True)
+        .order_by("name", "pk")
+        .for_team_page(viewer=viewer, now=now)
+    )
+    page = Paginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    health = Commitment.objects.filter(
+        manager=manager, rep__organisation_id=viewer.organisation_id
+    ).loop_health(now)
+    summary = {"reps": page.paginator.count, **health.get(manager.pk, {})}
+    return render(
+        request,
+        "commitments/team.html",
+        {"manager": manager, "page": page, "summary": summary, "is_own": manager == viewer},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation(request: HttpRequest) -> HttpResponse:
+    """Loop health across teams, in aggregates only: no notes, no diagnoses."""
+    viewer = request.user
+    if not viewer.is_org_admin:
+        raise Http404
+    managers = list(
+        User.objects.managers_visible_to(viewer).annotate(
+            rep_count=Count("reps", filter=Q(reps__is_active=True))
+        )
+    )
+    health = Commitment.objects.filter(
+        manager__in=managers, rep__organisation_id=viewer.organisation_id
+    ).loop_health(timezone.now())
+    for manager in managers:
+        manager.health = health.get(manager.pk, {})
+    return render(request, "commitments/organisation.html", {"managers": managers})
+
+
+def _rep_for_viewer(request: HttpRequest, rep_id: int) -> Rep:
+    """A rep whose page the viewer may open: their manager, or an org admin.
+    Loaded with the loop facts the page reads."""
     if request.user.is_rep:
         raise Http404
-    reps = User.objects.reps_visible_to(request.user).select_related("manager")
+    reps = (
+        Rep.objects.reps_visible_to(request.user)
+        .select_related("manager")
+        .for_team_page(viewer=request.user, now=timezone.now())
+    )
     return get_object_or_404(reps, pk=rep_id)
 
 
@@ -33,16 +108,11 @@ def _rep_for_coach(request: HttpRequest, rep_id: int) -> User:
     return get_object_or_404(reps, pk=rep_id)
 
 
-def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
-    today = rep.local_today()
-    active = (
-        Commitment.objects.active()
-        .filter(rep=rep)
-        .with_practice_count()
-        .select_related("reissue_of", "builds_on")
-        .first()
-    )
-    is_coach = request.user.pk == rep.manager_id
+def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
+    viewer = request.user
+    active = rep.active_commitment
+    today = active.loop_today if active else rep.local_today()
+    is_coach = viewer.pk == rep.manager_id
     context = {
         "rep": rep,
         "today": today,
@@ -51,38 +121,45 @@ def _loop_context(request: HttpRequest, rep: User, **forms) -> dict:
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
     }
     if is_coach:
-        default_check = rep.next_one_on_one(today)
+        default_check = next_check_default(rep, today=today)
+        if not forms:
+            # Typed before the session expired: back in the form after signing in.
+            if draft := draft_pop(request, reverse("commitments:weekly_update", args=[rep.pk])):
+                forms["update_form"] = WeeklyUpdateForm(
+                    draft, today=today, default_check_date=default_check
+                )
+            elif draft := draft_pop(request, reverse("commitments:commitment_new", args=[rep.pk])):
+                forms["commitment_form"] = CommitmentForm(
+                    draft, today=today, suggested=default_check
+                )
         if active and "commitment_form" not in forms:
             context["update_form"] = forms.get("update_form") or WeeklyUpdateForm(
                 today=today,
                 default_check_date=default_check,
                 initial={"commitment_id": active.pk},
             )
+            context["early"] = active.is_early(today)
         else:
             context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
-                today=today, initial={"check_date": default_check}
+                today=today, suggested=default_check, initial={"check_date": default_check}
             )
     history = Paginator(
-        Commitment.objects.closed().filter(rep=rep).for_history().with_practice_count(),
+        Commitment.objects.closed().filter(rep=rep).for_history(viewer).with_practice_count(),
         HISTORY_PAGE_SIZE,
     )
     context["history"] = history.get_page(request.GET.get("page"))
     context["chart_max"] = _chart_max(context["history"])
-    if is_coach and context["history"].number == 1:
-        context["beyond_coaching"] = beyond_coaching(
-            list(context["history"]), diagnosed_by=request.user
-        )
-    # Lazy: only run when the page (or a swapped-in loop) shows them.
-    # Notes are the manager's working notes: not even an org admin, nor the
-    # rep's next manager, reads the ones another manager wrote.
+    context["beyond_coaching"] = is_coach and rep.beyond_coaching
+    # Lazy: only run when the page (or a swapped-in loop) shows them. Private
+    # notes come only to the manager who wrote them (``notes_for``).
     context["sessions"] = (
-        CoachingSession.objects.filter(rep=rep, manager=request.user)
+        CoachingSession.objects.filter(rep=rep, manager=viewer)
         .exclude(shared_notes="", private_notes="")
-        .only("held_at", "shared_notes", "private_notes")[:8]
+        .notes_for(viewer)
+        .only("held_at", "shared_notes")[:8]
         if is_coach
         else []
     )
-    context["reminders"] = Reminder.objects.for_rep_page(rep)
     return context
 
 
@@ -95,7 +172,7 @@ def _chart_max(page) -> int:
 def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = _rep_for_viewer(request, rep_id)
     context = _loop_context(request, rep)
-    if request.htmx and request.GET.get("page"):
+    if request.htmx and not request.htmx.history_restore_request and request.GET.get("page"):
         return render(request, "commitments/rep_detail.html#history", context)
     return render(request, "commitments/rep_detail.html", context)
 
@@ -109,35 +186,38 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     today = rep.local_today()
     form = WeeklyUpdateForm(
-        request.POST, today=today, default_check_date=rep.next_one_on_one(today)
+        request.POST, today=today, default_check_date=next_check_default(rep, today=today)
     )
     if form.is_valid():
+        # Another rep's commitment is not this manager's to check: 404.
         commitment = get_object_or_404(
             Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
         )
-        try:
-            check, following = services.check_record(
-                commitment=commitment,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                evidence=form.cleaned_data["evidence"],
-                diagnosis=form.cleaned_data["diagnosis"],
-                shared_notes=form.cleaned_data["shared_notes"],
-                private_notes=form.cleaned_data["private_notes"],
-                next_step=form.cleaned_data["next_step"],
-                next_spec=form.next_spec(),
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            done = f"Checked: {check.get_outcome_display().lower()}."
-            if following:
-                done += f" Next check on {following.check_date:%a %-d %b}."
-            messages.success(request, done)
-            if not request.htmx:
-                return redirect("commitments:rep_detail", rep_id=rep.pk)
-            return render(request, "commitments/rep_detail.html#loop", _loop_context(request, rep))
-    return _render_loop(request, rep, update_form=form)
+        if True:
+            try:
+                check, following = services.check_record(
+                    commitment=commitment,
+                    by=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    evidence=form.cleaned_data["evidence"],
+                    diagnosis=form.cleaned_data["diagnosis"],
+                    shared_notes=form.cleaned_data["shared_notes"],
+                    private_notes=form.cleaned_data["private_notes"],
+                    next_step=form.cleaned_data["next_step"],
+                    next_spec=form.next_spec(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                done = f"Checked: {check.get_outcome_display().lower()}"
+                if check.checked_on < commitment.check_date:
+                    done += f", early (the 1:1 was set for {commitment.check_date:%a %-d %b})"
+                done += "."
+                if following:
+                    done += f" Next check on {following.check_date:%a %-d %b}."
+                messages.success(request, done)
+                return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, update_form=form)
 
 
 @login_required
@@ -147,7 +227,8 @@ def commitment_new(request: HttpRequest, rep_id: int) -> HttpResponse:
     rep = _rep_for_coach(request, rep_id)
     if request.method == "GET":
         return redirect("commitments:rep_detail", rep_id=rep.pk)
-    form = CommitmentForm(request.POST, today=rep.local_today())
+    today = rep.local_today()
+    form = CommitmentForm(request.POST, today=today, suggested=next_check_default(rep, today=today))
     if form.is_valid():
         try:
             commitment = services.commitment_create(rep=rep, by=request.user, spec=form.spec())
@@ -157,15 +238,20 @@ def commitment_new(request: HttpRequest, rep_id: int) -> HttpResponse:
             messages.success(
                 request, f"Saved. You'll check it on {commitment.check_date:%a %-d %b}."
             )
-            if not request.htmx:
-                return redirect("commitments:rep_detail", rep_id=rep.pk)
-            return render(request, "commitments/rep_detail.html#loop", _loop_context(request, rep))
-    return _render_loop(request, rep, commitment_form=form)
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, commitment_form=form)
 
 
-def _render_loop(request: HttpRequest, rep: User, **forms) -> HttpResponse:
+def _loop_saved(request: HttpRequest, rep_id: int) -> HttpResponse:
+    if not request.htmx:
+        return redirect("commitments:rep_detail", rep_id=rep_id)
+    rep = _rep_for_viewer(request, rep_id)
+    return render(request, "commitments/rep_detail.html#loop", _loop_context(request, rep))
+
+
+def _render_loop(request: HttpRequest, rep_id: int, **forms) -> HttpResponse:
     """Re-show the form with its errors: the user's input is all still there."""
-    context = _loop_context(request, rep, **forms)
+    context = _loop_context(request, _rep_for_viewer(request, rep_id), **forms)
     if request.htmx:
         return render(request, "commitments/rep_detail.html#loop", context, status=422)
     return render(request, "commitments/rep_detail.html", context, status=422)
@@ -217,7 +303,8 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
     if not request.user.is_rep:
         raise Http404
     rep = request.user
-    form = ProposalForm(request.POST, today=rep.local_today())
+    today = rep.local_today()
+    form = ProposalForm(request.POST, today=today, suggested=next_check_default(rep, today=today))
     if form.is_valid():
         try:
             commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
@@ -242,23 +329,24 @@ def _my_context(
     propose_form: ProposalForm | None = None,
 ) -> dict:
     rep = request.user
-    today = rep.local_today()
     active = (
         Commitment.objects.active()
         .filter(rep=rep)
+        .with_loop_facts(timezone.now())
         .with_practice_count()
         .select_related("manager")
         .first()
     )
+    today = active.loop_today if active else rep.local_today()
     history = Paginator(
-        Commitment.objects.closed()
-        .filter(rep=rep)
-        .select_related("check_result")
-        .with_practice_count(),
+        Commitment.objects.closed().filter(rep=rep).for_history(rep).with_practice_count(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     if active is None and propose_form is None:
-        propose_form = ProposalForm(today=today, initial={"check_date": rep.next_one_on_one(today)})
+        suggested = next_check_default(rep, today=today)
+        propose_form = ProposalForm(
+            today=today, suggested=suggested, initial={"check_date": suggested}
+        )
     return {
         "rep": rep,
         "today": today,

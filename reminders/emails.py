@@ -1,4 +1,4 @@
-"""Reminder emails: built by ``coachloop.emails.email_build`` (subject, text
+"""Reminder emails: built by ``common.emails.email_build`` (subject, text
 and HTML templates in ``templates/emails/<kind>*``); every one carries a signed
 link to a page where the recipient changes or stops their emails, no sign-in.
 """
@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from coachloop.emails import email_build
+from common.emails import email_build
 
 PREFERENCES_SALT = "reminders.preferences"
 # A forwarded email should not hand out control of someone's emails forever.

@@ -3,7 +3,7 @@
 from django import forms
 
 from .models import EmailPreference, Reminder
-from .services import KINDS_FOR_ROLE
+from .services.preferences import KINDS_FOR_ROLE
 
 HELP = {
     Reminder.Kind.NUDGE: "Midway to your check date: your one thing, why it matters, "

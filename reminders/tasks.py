@@ -1,11 +1,28 @@
-"""The beat task. Thin: the sweep itself lives in services and reads the database."""
+"""Celery tasks. Thin: each calls one service, which reads the database.
+
+Beat runs ``tick`` every ``REMINDER_SWEEP_SECONDS``; the tick plans the
+calendar's rows and fans out to as many ``sweep`` tasks as there is work for,
+up to ``REMINDER_SWEEPS`` (one per worker process), so a burst is shared.
+Time limits are the project's (``CELERY_TASK_SOFT_TIME_LIMIT`` and
+``CELERY_TASK_TIME_LIMIT``); a sweep's budget is half the soft one.
+"""
 
 from celery import shared_task
+from django.conf import settings
 
 from .services import reminder_dispatch_due
+from .services.dispatch import reminder_tick
 
 
-@shared_task(name="reminders.tasks.sweep", ignore_result=True, soft_time_limit=240, time_limit=300)
+@shared_task(name="reminders.tasks.tick", ignore_result=True, bind=True)
+def tick(self) -> None:
+    # The sweeps go to the queue the tick came from: the workers listening there.
+    queue = (self.request.delivery_info or {}).get("routing_key")
+    for _ in range(reminder_tick(max_sweeps=settings.REMINDER_SWEEPS)):
+        sweep.apply_async(expires=settings.REMINDER_SWEEP_SECONDS, queue=queue)
+
+
+@shared_task(name="reminders.tasks.sweep", ignore_result=True)
 def sweep() -> None:
-    """Send what is due. Safe to run twice at once: rows are claimed, not read."""
-    reminder_dispatch_due()
+    """Send what is due. Safe to run many at once: rows are claimed, not read."""
+    reminder_dispatch_due(plan=False)

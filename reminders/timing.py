@@ -14,7 +14,9 @@ only at the end, so 08:00 stays 08:00 across a daylight-saving change.
   zone). If that is less than an hour before the 1:1 (an early 1:1, or a
   manager far ahead in time), it moves to 08:00 on the working day before.
 - Daily check (to a rep in ramp mode with an active commitment): 16:00 local
-  on every working day of the ramp.
+  on every working day of the ramp — but never on the nudge's day (one
+  reminder per rep per day at most) and never for a commitment agreed less
+  than four hours before.
 - Weekly digest (to each manager with reps): Monday 08:00 in their zone.
 - Late, after downtime: a nudge still goes out until the day before the check
   date, a prompt until the 1:1 starts, a daily check on the same day, a digest
@@ -27,6 +29,9 @@ from zoneinfo import ZoneInfo
 MORNING = dt.time(8, 0)
 DAILY_CHECK_AT = dt.time(16, 0)
 PROMPT_LEAD = dt.timedelta(hours=1)
+# A commitment agreed at 16:30 gets no "how did today go?" at 16:00 tomorrow
+# minus a few minutes; it needs a few hours of life first.
+DAILY_MIN_AGE = dt.timedelta(hours=4)
 DIGEST_LAST_WEEKDAY = 4  # Friday: a digest is stale after its working week.
 
 ONE_DAY = dt.timedelta(days=1)
@@ -45,6 +50,13 @@ def previous_working_day(day: dt.date) -> dt.date:
     day -= ONE_DAY
     while not is_working_day(day):
         day -= ONE_DAY
+    return day
+
+
+def next_working_day(day: dt.date) -> dt.date:
+    day += ONE_DAY
+    while not is_working_day(day):
+        day += ONE_DAY
     return day
 
 
@@ -86,6 +98,25 @@ def prompt_at(*, one_on_one: dt.datetime, manager_tz: ZoneInfo) -> dt.datetime:
 
 def daily_check_at(day: dt.date, rep_tz: ZoneInfo) -> dt.datetime:
     return at_local(day, DAILY_CHECK_AT, rep_tz)
+
+
+def daily_check_days(
+    *,
+    candidates: tuple[dt.date, ...],
+    committed_at: dt.datetime,
+    issued_on: dt.date,
+    check_date: dt.date,
+    rep_tz: ZoneInfo,
+) -> list[dt.date]:
+    """Which of ``candidates`` get a daily check for this commitment."""
+    nudge = nudge_day(issued_on, check_date)
+    return [
+        day
+        for day in candidates
+        if is_working_day(day)
+        and day != nudge
+        and daily_check_at(day, rep_tz) >= committed_at + DAILY_MIN_AGE
+    ]
 
 
 def digest_at(monday: dt.date, manager_tz: ZoneInfo) -> dt.datetime:

@@ -1,17 +1,17 @@
 """Email preferences: from the settings page, or from the signed link in an email."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from common.auth import login_required
 from reps.models import User
 
 from .emails import read_preferences_token
 from .forms import EmailPreferencesForm
-from .services import email_preferences_update
+from .services.preferences import email_preferences_update
 
 SAVED = "Saved. Your email choices are up to date."
 

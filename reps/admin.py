@@ -37,12 +37,13 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
-    COACHING_FIELDS = {"manager", "timezone", "one_on_one_weekday", "one_on_one_time", "ramp"}
 
     def save_model(self, request, obj, form, change):
+        # The admin's change view is one transaction: the hand-over and the
+        # re-timed reminders commit with the edit.
         super().save_model(request, obj, form, change)
-        if change and obj.is_rep and self.COACHING_FIELDS & set(form.changed_data):
-            services.rep_coaching_changed(rep=obj)
+        if change:
+            services.person_setup_changed(person=obj, fields=set(form.changed_data))
 
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),

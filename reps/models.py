@@ -8,7 +8,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -28,6 +28,28 @@ class Organisation(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    ADMIN = "admin", "Org admin"
+    MANAGER = "manager", "Manager"
+    REP = "rep", "Rep"
+
+
+class Ramp(models.TextChoices):
+    AUTO = "auto", "First two weeks from the start date"
+    ON = "on", "On"
+    OFF = "off", "Off"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
 class UserQuerySet(models.QuerySet):
     def reps(self):
         return self.filter(role=User.Role.REP)
@@ -45,23 +67,6 @@ class UserQuerySet(models.QuerySet):
         if user.role == User.Role.MANAGER:
             return reps.filter(manager=user)
         return reps.filter(pk=user.pk)
-
-    def for_team_page(self):
-        """Reps with their active commitment (and its practice count) and the
-        last few closed ones: three queries whatever the number of reps or weeks."""
-        from commitments.models import HISTORY_AT_A_GLANCE, Commitment
-
-        active = Commitment.objects.active().with_practice_count()
-        recent = (
-            Commitment.objects.closed()
-            .only("rep_id", "status", "issued_on")
-            .order_by("-issued_on", "-created_at")
-        )
-        return self.prefetch_related(
-            Prefetch("commitments", queryset=active, to_attr="active_list"),
-            # A sliced prefetch becomes one window query over all reps.
-            Prefetch("commitments", queryset=recent[:HISTORY_AT_A_GLANCE], to_attr="recent_list"),
-        )
 
     def managers_visible_to(self, user: "User"):
         """The managers whose team page ``user`` may open."""
@@ -100,24 +105,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser):
     """A person: signs in by email, belongs to one organisation, has one role."""
 
-    class Role(models.TextChoices):
-        ADMIN = "admin", "Org admin"
-        MANAGER = "manager", "Manager"
-        REP = "rep", "Rep"
-
-    class Ramp(models.TextChoices):
-        AUTO = "auto", "First two weeks from the start date"
-        ON = "on", "On"
-        OFF = "off", "Off"
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, "Monday"
-        TUESDAY = 1, "Tuesday"
-        WEDNESDAY = 2, "Wednesday"
-        THURSDAY = 3, "Thursday"
-        FRIDAY = 4, "Friday"
-        SATURDAY = 5, "Saturday"
-        SUNDAY = 6, "Sunday"
+    Role = Role
+    Ramp = Ramp
+    Weekday = Weekday
 
     username = None
     first_name = None
@@ -157,19 +147,15 @@ class User(AbstractUser):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="reps_user_email_unique_ci"),
-            models.CheckConstraint(
-                condition=Q(role__in=["admin", "manager", "rep"]), name="reps_user_role_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(ramp__in=["auto", "on", "off"]), name="reps_user_ramp_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="reps_user_role_valid"),
+            models.CheckConstraint(condition=Q(ramp__in=Ramp.values), name="reps_user_ramp_valid"),
             models.CheckConstraint(
                 condition=Q(one_on_one_weekday__gte=0, one_on_one_weekday__lte=6),
                 name="reps_user_weekday_valid",
             ),
             # Only reps have a manager.
             models.CheckConstraint(
-                condition=Q(role="rep") | Q(manager__isnull=True),
+                condition=Q(role=Role.REP) | Q(manager__isnull=True),
                 name="reps_user_manager_only_for_reps",
             ),
         ]
@@ -180,6 +166,19 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        if self.manager_id is not None:
+            manager = self.manager
+            if manager.organisation_id != self.organisation_id:
+                # A manager from another organisation would see this rep on
+                # their team page: tenants never mix.
+                raise ValidationError(
+                    {"manager": "Choose a manager from the rep's own organisation."}
+                )
+            if manager.role != Role.MANAGER:
+                raise ValidationError({"manager": "Choose someone whose role is manager."})
 
     @property
     def is_rep(self) -> bool:
@@ -197,18 +196,12 @@ class User(AbstractUser):
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 
-    def local_now(self) -> dt.datetime:
-        return timezone.now().astimezone(self.tzinfo)
+    def local_now(self, now: dt.datetime | None = None) -> dt.datetime:
+        return (now or timezone.now()).astimezone(self.tzinfo)
 
-    def local_today(self) -> dt.date:
-        return self.local_now().date()
-
-    @property
-    def active_commitment(self):
-        """The one active commitment, from ``for_team_page``'s prefetch when there."""
-        if hasattr(self, "active_list"):
-            return self.active_list[0] if self.active_list else None
-        return self.commitments.active().first()
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        """This person's calendar date at ``now`` (default: this moment)."""
+        return self.local_now(now).date()
 
     def in_ramp(self, on: dt.date | None = None) -> bool:
         """Ramp mode: a daily check in the first two weeks, unless switched."""

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from coachloop.emails import email_build
+from common.emails import email_build
 
 from .models import User
+from .signals import COACHING_FIELDS, person_changed
 
 
 def invite_url(person: User) -> str:
@@ -86,30 +87,22 @@ def person_invite(
 
 
 def rep_settings_update(*, rep: User, changes: dict) -> User:
-    """Change a rep's 1:1 cadence, zone, start date or ramp mode, and re-time
-    the reminders that depend on them in the same transaction."""
-    from reminders.services import reminder_schedule_for_rep
-
+    """Change a rep's 1:1 cadence, zone, start date or ramp mode. What depends
+    on them (the reminders) is re-timed in the same transaction."""
     with transaction.atomic():
         for field, value in changes.items():
             setattr(rep, field, value)
         rep.full_clean(exclude=["password"])
         rep.save(update_fields=list(changes))
-        reminder_schedule_for_rep(rep_id=rep.pk)
+        person_setup_changed(person=rep, fields=set(changes))
     return rep
 
 
-def rep_coaching_changed(*, rep: User) -> None:
-    """After support edits a rep in the Django admin (new manager, zone, 1:1):
-    the active commitment follows the rep to their new manager, and the
-    reminders are re-timed and handed over. Past commitments stay with the
-    manager who coached them."""
-    from commitments.models import Commitment
-    from reminders.services import reminder_schedule_for_rep
-
-    with transaction.atomic():
-        if rep.manager_id is not None:
-            Commitment.objects.active().filter(rep=rep).exclude(manager_id=rep.manager_id).update(
-                manager_id=rep.manager_id
-            )
-        reminder_schedule_for_rep(rep_id=rep.pk)
+def person_setup_changed(*, person: User, fields: set[str]) -> None:
+    """Tell the floors above that ``person``'s coaching set-up changed (also
+    after support edits someone in the Django admin). Inside the caller's
+    transaction, so their consequences commit or roll back with it."""
+    changed = set(fields) & COACHING_FIELDS
+    if changed:
+        with transaction.atomic():
+            person_changed.send(sender=User, person=person, fields=changed)

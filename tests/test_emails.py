@@ -3,7 +3,7 @@
 import email.policy
 from types import SimpleNamespace
 
-from coachloop.emails import SMTP_POLICY, email_build
+from common.emails import SMTP_POLICY, email_build
 
 
 def person(name="Rita Rep", address="rita@example.com"):

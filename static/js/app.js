@@ -11,16 +11,6 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
 });
 
-// A session that expired mid-edit answers with the sign-in page: go there
-// rather than swapping a whole page into a form.
-document.addEventListener("htmx:beforeSwap", function (event) {
-  var url = event.detail.xhr.responseURL || "";
-  if (url.indexOf("/accounts/login/") !== -1) {
-    event.detail.shouldSwap = false;
-    window.location.assign(url);
-  }
-});
-
 // Anything else that goes wrong is said out loud, never swallowed.
 function sayItFailed(event) {
   var target = event.detail.target || document.querySelector("main");
@@ -32,3 +22,13 @@ function sayItFailed(event) {
 }
 document.addEventListener("htmx:responseError", sayItFailed);
 document.addEventListener("htmx:sendError", sayItFailed);
+
+// A link to a form on the page (the prompt email's "Record the check" goes
+// to #check) lands on it with the first field focused.
+function focusTarget() {
+  if (!location.hash) return;
+  var target = document.getElementById(location.hash.slice(1));
+  var field = target && target.querySelector("input:not([type=hidden]), select, textarea");
+  if (field) field.focus();
+}
+document.addEventListener("DOMContentLoaded", focusTarget);

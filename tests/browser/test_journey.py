@@ -131,7 +131,7 @@ def test_the_manager_checks_and_layers_then_the_rep_sees_it_and_logs_practice(
     assert sent.value.status == 200
     assert sent.value.request.headers.get("hx-request") == "true"
 
-    expect(page.get_by_text(re.compile(r"Checked: kept\."))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Checked: kept[.,]"))).to_be_visible()
     expect(page.locator(".hero .behaviour")).to_have_text(NEXT_ONE)
     assert page.evaluate("window.__noReload") == "still the same page"
     assert navigations == []

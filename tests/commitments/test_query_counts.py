@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from commitments.models import HISTORY_AT_A_GLANCE
+from commitments.models import HISTORY_AT_A_GLANCE, Rep
 from reps.models import User
 from tests.commitments.history import team_with_history
 from tests.factories import AdminFactory
@@ -25,7 +26,8 @@ SIZES = [
 # Session, user; the rep; the active commitment with its practice count; the
 # history count, its last ten practice entries, the history page; the 1:1
 # notes; the reminder log.
-REP_PAGE_QUERIES = 9
+# The rep with its loop facts (3), practice, history (2), notes, reminders; session, user.
+REP_PAGE_QUERIES = 10
 # Session, user; the active commitment; history count, practice, history page; shared notes.
 MY_ONE_THING_QUERIES = 7
 
@@ -48,7 +50,11 @@ def test_for_team_page_loads_what_the_team_page_reads_in_three_queries(
     team_with_history(manager, **size)
 
     with django_assert_num_queries(3):
-        reps = list(User.objects.reps().filter(manager=manager).for_team_page())
+        reps = list(
+            Rep.objects.reps()
+            .filter(manager=manager)
+            .for_team_page(viewer=manager, now=timezone.now())
+        )
 
     # Everything the team page reads from each row: no query at all.
     with django_assert_num_queries(0):
@@ -57,21 +63,23 @@ def test_for_team_page_loads_what_the_team_page_reads_in_three_queries(
             assert active.behaviour
             assert active.practice_count == 3
             assert active.attempt == 1
-            assert active.is_overdue(rep.local_today()) is False
-            assert active.days_until_check(rep.local_today()) == 1
-            assert len(rep.recent_list) == min(size["weeks"], HISTORY_AT_A_GLANCE)
-            for commitment in rep.recent_list:
+            assert active.is_overdue is False
+            assert active.due_in == 1
+            assert rep.missed_in_a_row >= 0
+            assert rep.beyond_coaching in (True, False)
+            assert len(rep.recent_closed) == min(size["weeks"], HISTORY_AT_A_GLANCE)
+            for commitment in rep.recent_oldest_first:
                 assert commitment.status in {"kept", "missed", "partly"}
                 assert commitment.issued_on
                 assert commitment.get_status_display()
 
 
 def test_a_rep_without_commitments_has_none_active_and_no_history(rep, django_assert_num_queries):
-    reps = list(User.objects.filter(pk=rep.pk).for_team_page())
+    reps = list(Rep.objects.filter(pk=rep.pk).for_team_page(viewer=rep, now=timezone.now()))
 
     with django_assert_num_queries(0):
         assert reps[0].active_commitment is None
-        assert reps[0].recent_list == []
+        assert reps[0].recent_closed == []
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -95,13 +95,15 @@ def test_a_manager_sets_a_reps_first_commitment(manager_client, rep, manager, ne
     assert "Saved. You&#x27;ll check it on Mon 7 Dec." in page
 
 
-def test_the_new_commitment_form_suggests_the_next_one_on_one_as_check_date(
+def test_the_new_commitment_form_suggests_the_first_one_on_one_that_leaves_a_real_week(
     manager_client, rep, rep_page
 ):
+    # Monday: tomorrow's 1:1 would leave one day of practice, so the one after.
     page = manager_client.get(rep_page).text
 
     assert "What's the one thing?" in html.unescape(page)
-    assert 'name="check_date" value="2026-12-01"' in page
+    assert 'name="check_date" value="2026-12-08"' in page
+    assert "confirm_far_check" not in page
 
 
 def test_a_commitment_needs_a_behaviour_next_to_the_field(manager_client, rep, new_url):
@@ -121,7 +123,9 @@ def test_the_rep_page_asks_how_the_one_thing_went(manager_client, active, rep_pa
     assert "How did the one thing go?" in page
     assert active.behaviour in page
     assert f'name="commitment_id" value="{active.pk}"' in page
-    assert 'name="next-check_date" value="2026-12-01"' in page
+    # Checked on Monday for Tuesday's 1:1: early, and the next check leaves a real week.
+    assert "This is an early check" in page
+    assert 'name="next-check_date" value="2026-12-08"' in page
 
 
 def test_a_kept_commitment_becomes_standing_and_the_next_one_is_layered_on_it(
@@ -149,7 +153,7 @@ def test_a_kept_commitment_becomes_standing_and_the_next_one_is_layered_on_it(
     assert layered.session == check.session
     assert layered.check_date == NEXT_WEEK
     page = manager_client.get(rep_page).text
-    assert "Checked: kept. Next check on Mon 7 Dec." in page
+    assert "Checked: kept, early (the 1:1 was set for Tue 1 Dec). Next check on Mon 7 Dec." in page
     assert "Book the next meeting before hanging up" in page
 
 
@@ -292,7 +296,7 @@ def test_a_target_of_zero_is_refused_next_to_the_field(
 def test_a_behaviour_is_shown_as_text_never_as_markup(manager_client, rep, new_url, rep_page):
     manager_client.post(new_url, first_commitment(behaviour="<script>alert(1)</script>"))
 
-    for path in (rep_page, reverse("reps:team")):
+    for path in (rep_page, reverse("commitments:team")):
         page = manager_client.get(path).text
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -463,7 +467,10 @@ def test_an_htmx_update_returns_the_loop_partial_not_a_page(
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "<body" not in response.text
-    assert "Checked: kept. Next check on Mon 7 Dec." in response.text
+    assert (
+        "Checked: kept, early (the 1:1 was set for Tue 1 Dec). Next check on Mon 7 Dec."
+        in response.text
+    )
     assert "Book the next meeting before hanging up" in response.text
     # The next round's form is already there: no reload needed.
     layered = Commitment.objects.active().get(rep=rep)

@@ -298,21 +298,21 @@ def test_send_reminders_runs_one_sweep_and_says_what_it_did(clock, mailoutbox, c
 def test_one_reminder_that_cannot_be_built_does_not_hold_up_the_others(
     clock, mailoutbox, monkeypatch
 ):
-    from reminders import services
+    from reminders.services import dispatch
 
     reps = [rep_in("Europe/London") for _ in range(3)]
     for rep in reps:
         commit(rep, check_date=dt.date(2026, 12, 8))
     monday_digest_out(mailoutbox)
     broken = reps[1]
-    real_compose = services._compose
+    real_compose = dispatch.reminder_compose
 
-    def compose(reminder):
+    def compose(reminder, commitment):
         if reminder.recipient_id == broken.pk:
             raise RuntimeError("template bug")
-        return real_compose(reminder)
+        return real_compose(reminder, commitment)
 
-    monkeypatch.setattr(services, "_compose", compose)
+    monkeypatch.setattr(dispatch, "reminder_compose", compose)
     clock.move_to(at(2026, 12, 4, 8, 0))
     result = reminder_dispatch_due()
 
@@ -394,19 +394,20 @@ def test_a_refused_recipient_is_retried_with_back_off_then_marked_failed(
     assert (nudge.status, nudge.attempts) == ("failed", MAX_ATTEMPTS)
 
 
-def test_a_batch_that_runs_past_half_its_lease_hands_the_rest_back(clock, monkeypatch, mailoutbox):
+def test_a_sweep_out_of_time_hands_the_rest_back(clock, monkeypatch, mailoutbox):
     import itertools
 
-    import reminders.services as services
+    from reminders.services import dispatch
 
     reps = [rep_in("Europe/London") for _ in range(3)]
     for rep in reps:
         commit(rep, check_date=dt.date(2026, 12, 8))
     monday_digest_out(mailoutbox)
     clock.move_to(at(2026, 12, 4, 8, 0))
-    # The sweep starts, claims and sends the first at t=0; then 400 s pass.
-    ticks = itertools.chain([0, 0, 0, 0], itertools.repeat(400))
-    monkeypatch.setattr(services.time, "monotonic", lambda: next(ticks))
+    # The sweep starts, claims and sends the first at t=0; then 400 s pass,
+    # far past its budget (half the task's soft time limit).
+    ticks = itertools.chain([0, 0, 0], itertools.repeat(400))
+    monkeypatch.setattr(dispatch.time, "monotonic", lambda: next(ticks))
 
     reminder_dispatch_due(plan=False)
 

@@ -62,8 +62,9 @@ def test_the_prompt_asks_the_manager_how_the_one_thing_went_and_links_to_the_che
         assert commitment.behaviour in body
         assert "Role-played with Chris" in body
         assert "10:00" in body
-    assert f"http://127.0.0.1:8000/reps/{rep.pk}/update/" in text
-    assert f'href="http://127.0.0.1:8000/reps/{rep.pk}/update/"' in html
+    # Straight to the check form on the rep page.
+    assert f"http://127.0.0.1:8000/reps/{rep.pk}/#check" in text
+    assert f'href="http://127.0.0.1:8000/reps/{rep.pk}/#check"' in html
 
 
 def test_every_reminder_carries_a_signed_preferences_link(clock, smtp):

@@ -161,12 +161,13 @@ def test_a_ramping_rep_gets_a_daily_check_on_working_days_of_the_first_two_weeks
 
     clock.move_to(dt.datetime(2026, 12, 4, 18, 0, tzinfo=UTC))  # Fri 10:00 local
     reminder_plan_calendar()
-    # Monday 7 Dec is day 15 of the job: out of ramp, no daily check planned.
-    assert dailies() == ["2026-11-30", "2026-12-01", "2026-12-04"]
+    # Friday 4 Dec is the nudge's day (one reminder a day at most), and Monday
+    # 7 Dec is day 15 of the job: out of ramp. No daily check planned.
+    assert dailies() == ["2026-11-30", "2026-12-01"]
 
     clock.move_to(dt.datetime(2026, 12, 5, 18, 0, tzinfo=UTC))  # Saturday
     reminder_plan_calendar()
-    assert dailies() == ["2026-11-30", "2026-12-01", "2026-12-04"]
+    assert dailies() == ["2026-11-30", "2026-12-01"]
 
 
 @pytest.mark.django_db

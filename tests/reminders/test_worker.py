@@ -36,7 +36,7 @@ def counting_finished_sweeps():
 
 def send_the_beat_tick(app, queue):
     """What celery beat sends for the schedule entry in settings (to our own queue)."""
-    entry = settings.CELERY_BEAT_SCHEDULE["reminders-sweep"]
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-tick"]
     app.send_task(entry["task"], **{**entry.get("options", {}), "queue": queue})
 
 

@@ -18,8 +18,8 @@ LOGIN = reverse("login")
     ("factory", "lands_on"),
     [
         (RepFactory, "commitments:my_one_thing"),
-        (ManagerFactory, "reps:team"),
-        (AdminFactory, "reps:organisation"),
+        (ManagerFactory, "commitments:team"),
+        (AdminFactory, "commitments:organisation"),
     ],
     ids=["a rep", "a manager", "an org admin"],
 )

@@ -116,7 +116,7 @@ def test_the_invited_rep_sets_a_password_from_the_link_and_signs_in(client, mana
     assert done.url == reverse("login")
     signed_in = sign_in(client, "ivy@example.com")
     assert signed_in.status_code == 302
-    assert client.get(reverse("reps:home")).url == reverse("commitments:my_one_thing")
+    assert client.get(reverse("commitments:home")).url == reverse("commitments:my_one_thing")
     assert "Hi Ivy Invited" in client.get(reverse("commitments:my_one_thing")).text
 
 
@@ -301,7 +301,7 @@ def test_a_forgotten_password_is_reset_from_an_emailed_link(client, manager):
     link = link_in(message)
     assert set_password(client, link).status_code == 302
     assert sign_in(client, manager.email).status_code == 302
-    assert client.get(reverse("reps:home")).url == reverse("reps:team")
+    assert client.get(reverse("commitments:home")).url == reverse("commitments:team")
 
 
 def test_the_password_reset_email_has_a_text_and_an_html_part(client, manager):

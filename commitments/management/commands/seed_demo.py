@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from commitments.models import Check, CoachingSession, Commitment, PracticeLog
 from commitments.services import (
@@ -29,6 +30,7 @@ from commitments.services import (
     commitment_create,
     practice_log,
 )
+from commitments.signals import loop_changed
 from reps.models import Organisation, User
 
 ORG_NAME = "Northwind Sales"
@@ -793,6 +795,4 @@ class Command(BaseCommand):
     @staticmethod
     def reschedule(rep: User) -> None:
         # The dates were moved after the services ran: recompute the schedule.
-        from reminders.services import reminder_schedule_for_rep
-
-        reminder_schedule_for_rep(rep_id=rep.pk)
+        loop_changed.send(sender=User, rep_id=rep.pk, now=timezone.now())

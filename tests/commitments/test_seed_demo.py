@@ -6,8 +6,8 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
+from commitments.management.commands.seed_demo import DOMAIN, ORG_NAME, PASSWORD
 from commitments.models import Check, CoachingSession, Commitment, PracticeLog
-from reps.management.commands.seed_demo import DOMAIN, ORG_NAME, PASSWORD
 from reps.models import Organisation, User
 from tests.factories import CommitmentFactory
 

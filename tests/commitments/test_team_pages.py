@@ -63,7 +63,7 @@ def test_the_team_page_runs_a_fixed_number_of_queries(
     client.force_login(manager)
 
     with django_assert_num_queries(TEAM_PAGE_QUERIES):
-        response = client.get(reverse("reps:team"))
+        response = client.get(reverse("commitments:team"))
 
     assert response.text.count('<th scope="row">') == size["reps"]
 
@@ -75,7 +75,7 @@ def test_the_team_page_runs_the_same_queries_for_a_small_and_a_large_team(client
     client.force_login(AdminFactory(organisation=org))
 
     counts = [
-        queries_for(client, reverse("reps:team_of", kwargs={"manager_id": m.pk}))
+        queries_for(client, reverse("commitments:team_of", kwargs={"manager_id": m.pk}))
         for m in (small, large)
     ]
 
@@ -92,7 +92,7 @@ def test_the_organisation_page_runs_a_fixed_number_of_queries(
     client.force_login(admin)
 
     with django_assert_num_queries(ORGANISATION_PAGE_QUERIES):
-        response = client.get(reverse("reps:organisation"))
+        response = client.get(reverse("commitments:organisation"))
 
     assert response.status_code == 200
     assert response.text.count('<th scope="row">') == teams
@@ -107,7 +107,7 @@ def test_the_team_page_shows_each_reps_one_thing_check_date_and_practice(client,
     PracticeLogFactory.create_batch(2, commitment=active)
     client.force_login(manager)
 
-    page = client.get(reverse("reps:team")).text
+    page = client.get(reverse("commitments:team")).text
 
     assert "Rita Rep" in page
     assert active.behaviour in page
@@ -119,7 +119,7 @@ def test_a_rep_without_a_commitment_reads_no_commitment(client, manager):
     RepFactory(organisation=manager.organisation, manager=manager, name="Nora New")
     client.force_login(manager)
 
-    page = client.get(reverse("reps:team")).text
+    page = client.get(reverse("commitments:team")).text
 
     assert "No commitment" in page
     assert "No checks yet" in page
@@ -130,7 +130,7 @@ def test_an_overdue_check_stands_out_in_words_not_only_colour(client, manager):
     CommitmentFactory(rep=rep, issued_on=dt.date(2026, 11, 20), check_date=dt.date(2026, 11, 27))
     client.force_login(manager)
 
-    page = client.get(reverse("reps:team")).text
+    page = client.get(reverse("commitments:team")).text
 
     assert "Overdue" in page
 
@@ -146,7 +146,7 @@ def test_the_recent_weeks_read_as_words_for_screen_readers(client, manager):
         )
     client.force_login(manager)
 
-    page = client.get(reverse("reps:team")).text
+    page = client.get(reverse("commitments:team")).text
 
     assert "9 Nov: kept" in page
     assert "16 Nov: missed" in page
@@ -160,7 +160,7 @@ def test_the_team_page_lists_only_the_managers_own_active_reps(client, manager, 
     RepFactory(organisation=org, manager=ManagerFactory(organisation=org), name="Theirs")
     client.force_login(manager)
 
-    page = client.get(reverse("reps:team")).text
+    page = client.get(reverse("commitments:team")).text
 
     assert "Mine" in page
     assert "Gone" not in page
@@ -173,9 +173,9 @@ def test_the_organisation_page_shows_loop_health_per_manager_in_aggregates(
     team_with_history(manager, reps=2, weeks=3)
     client.force_login(admin)
 
-    page = client.get(reverse("reps:organisation")).text
+    page = client.get(reverse("commitments:organisation")).text
 
     assert "Maria Manager" in page
-    assert reverse("reps:team_of", kwargs={"manager_id": manager.pk}) in page
+    assert reverse("commitments:team_of", kwargs={"manager_id": manager.pk}) in page
     assert "Week 1 private" not in page
     assert "Evidence 1" not in page

@@ -1,0 +1,54 @@
+"""Signing in, for full pages and for htmx requests alike."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
+from django_htmx.http import HttpResponseClientRedirect
+
+DRAFTS = "drafts"
+# Never kept: the old token is useless once signed in again.
+NOT_A_DRAFT = {"csrfmiddlewaretoken"}
+
+
+def login_required(view):
+    """Django's ``login_required``, and for an htmx request whose session has
+    expired: a client redirect to sign-in (not a sign-in page swapped into a
+    form), coming back to the page the person was on. What they had typed is
+    kept in the session (which survives signing in) and fills the form again.
+    """
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if not request.htmx:
+            return redirect_to_login(request.get_full_path())
+        if request.method == "POST":
+            draft_keep(request)
+        page = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(redirect_to_login(page).url)
+
+    return wrapper
+
+
+def draft_keep(request) -> None:
+    drafts = request.session.get(DRAFTS, {})
+    drafts[request.path] = {
+        key: request.POST.getlist(key) for key in request.POST if key not in NOT_A_DRAFT
+    }
+    request.session[DRAFTS] = drafts
+
+
+def draft_pop(request, path: str) -> QueryDict | None:
+    """What was typed into the form posting to ``path`` before the session
+    expired, once; None when there is nothing."""
+    drafts = request.session.get(DRAFTS)
+    if not drafts or path not in drafts:
+        return None
+    saved = drafts.pop(path)
+    request.session[DRAFTS] = drafts
+    data = QueryDict(mutable=True)
+    for key, values in saved.items():
+        data.setlist(key, values)
+    return data

@@ -1,0 +1,108 @@
+"""Composing: what each reminder email says, the weekly digest included.
+
+Reads only. Loop facts (overdue, missed in a row, checked on time) come from
+the rule book in ``commitments.models``; dates and times are rendered in the
+recipient's zone by ``common.emails.email_build``.
+"""
+
+import datetime as dt
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+
+from commitments.models import CHECKED_ON_TIME, Commitment, Rep
+from reps.models import User
+
+from .. import timing
+from ..emails import absolute, build_reminder_email
+from ..models import Reminder
+
+
+def reminder_compose(reminder: Reminder, commitment: Commitment | None):
+    """The email for ``reminder``, about ``commitment`` (none for a digest)."""
+    recipient = reminder.recipient
+    if reminder.kind == Reminder.Kind.DIGEST:
+        context = reminder_digest_context(
+            manager=recipient,
+            monday=reminder.scheduled_at.astimezone(recipient.tzinfo).date(),
+        )
+    else:
+        context = _commitment_context(reminder, commitment)
+    return build_reminder_email(
+        kind=reminder.kind,
+        to=recipient,
+        context={"recipient": recipient, **context},
+        key=reminder.key,
+    )
+
+
+def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
+    rep = reminder.rep
+    practice = list(commitment.practice.all())
+    local_today = rep.local_today()
+    rep_url = absolute(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk}))
+    context = {
+        "rep": rep,
+        "commitment": commitment,
+        "practice": practice[:5],
+        "practice_count": len(practice),
+        "practice_total": sum(p.count or 0 for p in practice),
+        "practice_today": [p for p in practice if p.practiced_on == local_today],
+        "days_left": (commitment.check_date - local_today).days,
+        "my_url": absolute(reverse("commitments:my_one_thing")),
+        "practice_url": absolute(reverse("commitments:my_one_thing") + "#log-heading"),
+        "rep_url": rep_url,
+        # Straight to the check form, which takes the focus.
+        "check_url": rep_url + "#check",
+    }
+    if reminder.kind == Reminder.Kind.PROMPT:
+        # An aware moment: the email renders it in the recipient's zone.
+        context["one_on_one"] = timing.one_on_one_at(
+            check_date=commitment.check_date, time=rep.one_on_one_time, rep_tz=rep.tzinfo
+        )
+    return context
+
+
+def reminder_digest_context(*, manager: User, monday: dt.date) -> dict:
+    """The weekly digest's facts for ``manager``'s team: four queries."""
+    now = timezone.now()
+    sunday = monday + dt.timedelta(days=6)
+    reps = list(
+        Rep.objects.reps()
+        .filter(manager=manager, organisation_id=manager.organisation_id, is_active=True)
+        .for_team_page(viewer=manager, now=now)
+    )
+    due, without, missed_twice = [], [], []
+    for rep in reps:
+        active = rep.active_commitment
+        if active is None:
+            without.append(rep)
+        elif active.check_date <= sunday:
+            due.append((rep, active))
+        if rep.missed_in_a_row >= 2:
+            missed_twice.append(rep)
+    last_week = Commitment.objects.filter(
+        manager=manager, check_date__gte=monday - dt.timedelta(days=7), check_date__lt=monday
+    ).aggregate(total=Count("pk"), on_time=Count("pk", filter=CHECKED_ON_TIME))
+    due.sort(key=lambda pair: pair[1].check_date)
+
+    def url(rep):
+        return absolute(reverse("commitments:rep_detail", kwargs={"rep_id": rep.pk}))
+
+    return {
+        "manager": manager,
+        "monday": monday,
+        "due": [
+            {"rep": rep, "commitment": c, "overdue": c.is_overdue, "url": url(rep)}
+            for rep, c in due
+        ],
+        "without": [{"rep": rep, "url": url(rep)} for rep in without],
+        "missed_twice": [
+            {"rep": rep, "url": url(rep), "beyond_coaching": rep.beyond_coaching}
+            for rep in missed_twice
+        ],
+        "loops_total": last_week["total"],
+        "loops_on_time": last_week["on_time"],
+        "team_size": len(reps),
+    }

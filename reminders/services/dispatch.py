@@ -1,0 +1,402 @@
+"""Dispatch: the sweep that sends what is due, exactly once.
+
+The database is the source of truth. A sweep claims due rows in a short
+transaction (``reminder_claim_ids``: the rows ``Reminder.objects.due`` names,
+taken with ``FOR UPDATE SKIP LOCKED``), sends them over one SMTP connection,
+and records each outcome straight after the mail server answers, so a crash
+can repeat at most the one message that was being sent.
+"""
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import signal
+import smtplib
+import threading
+import time
+import uuid
+
+from django.conf import settings
+from django.core.mail import mailers
+from django.db import connection, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from commitments.models import Commitment, PracticeLog
+from reps.models import User
+
+from .. import timing
+from ..models import EmailPreference, Reminder
+from .compose import reminder_compose
+from .planning import reminder_plan_calendar
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+# A claimed row nobody finished within the lease goes back to the queue. It
+# outlasts the task's hard time limit (which kills a stuck worker) and any
+# sweep's budget by far.
+LEASE = dt.timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+# Wait after the 1st, 2nd, 3rd and 4th failed attempt; the 5th is final.
+BACKOFF = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=20),
+    dt.timedelta(hours=1),
+)
+# While the mail server is unreachable, every row waits this long per try.
+SERVER_DOWN_RETRY = dt.timedelta(minutes=1)
+
+_PERSON = ("name", "email", "timezone", "is_active", "organisation", "role")
+CLAIM_FIELDS = [
+    *(f.name for f in Reminder._meta.concrete_fields),
+    *(f"recipient__{name}" for name in _PERSON),
+    *(f"rep__{name}" for name in _PERSON),
+    *(f"rep__{name}" for name in ("manager", "one_on_one_time", "ramp", "start_date")),
+    "rep__manager__name",
+    *(f"commitment__{f.name}" for f in Commitment._meta.concrete_fields),
+    "commitment__manager__organisation",
+]
+
+# SMTP errors about one message; the connection itself is still good.
+MESSAGE_ERRORS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    ValueError,  # an address the email package rejects
+)
+
+
+def sweep_budget_seconds() -> float:
+    """How long one sweep keeps starting new messages: half the task's soft
+    time limit, so the last message (at most the SMTP timeout) and the
+    hand-back of unsent rows finish well inside it."""
+    return settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
+
+
+@dataclasses.dataclass
+class DispatchResult:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}, "
+            f"to retry {self.retrying}"
+        )
+
+
+def reminder_dispatch_due(
+    *,
+    batch_size: int = BATCH_SIZE,
+    plan: bool = True,
+    budget_seconds: float | None = None,
+) -> DispatchResult:
+    """Send every reminder that is due: the beat's sweeps and ``send_reminders``.
+
+    Deliberately *not* one transaction: each claim is a short transaction of
+    its own and each outcome is written as soon as the mail server answers,
+    so other sweeps keep working beside this one and a crash loses nothing.
+    """
+    result = DispatchResult()
+    if plan:
+        reminder_plan_calendar()
+    reminder_reclaim_expired(result=result)
+    budget = sweep_budget_seconds() if budget_seconds is None else budget_seconds
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        batch = reminder_claim_due(batch_size=batch_size)
+        if not batch:
+            break
+        if not _send_batch(batch, result, deadline=deadline):
+            break  # Mail server down, or out of time: the next sweep goes on.
+    if result.sent or result.failed or result.retrying:
+        log.info("Reminder sweep: %s", result)
+    return result
+
+
+def reminder_tick(*, max_sweeps: int) -> int:
+    """A beat tick: plan the calendar's rows, retry what a dead worker left,
+    and say how many sweeps the backlog needs (at most ``max_sweeps``)."""
+    reminder_plan_calendar()
+    reminder_reclaim_expired()
+    due = Reminder.objects.due(timezone.now()).count()
+    return min(max_sweeps, -(-due // BATCH_SIZE))
+
+
+def reminder_reclaim_expired(*, result: DispatchResult | None = None) -> None:
+    """Rows a worker claimed and never finished (it died mid-batch) are retried."""
+    result = result or DispatchResult()
+    now = timezone.now()
+    for reminder in Reminder.objects.lease_expired(now - LEASE).only(
+        "pk", "attempts", "claimed_by"
+    ):
+        _retry_or_fail(
+            reminder,
+            "The worker stopped before recording the outcome (lease expired).",
+            result,
+        )
+
+
+def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
+    """Claim up to ``batch_size`` due rows for this worker and load what sending needs."""
+    token, ids = reminder_claim_ids(batch_size=batch_size)
+    if not ids:
+        return []
+    practice = PracticeLog.objects.order_by("-practiced_on", "-created_at")
+    return list(
+        Reminder.objects.filter(pk__in=ids, claimed_by=token)
+        .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
+        # Users are wide rows (password hash, flags): fetch only what a reminder reads.
+        .only(*CLAIM_FIELDS)
+        .prefetch_related(Prefetch("commitment__practice", queryset=practice))
+        .order_by("due_at")
+    )
+
+
+def reminder_claim_ids(*, batch_size: int = BATCH_SIZE) -> tuple[str, list[int]]:
+    """Claim up to ``batch_size`` due rows, oldest first: (this claim's token, row ids).
+
+    "Due" has one definition, ``Reminder.objects.due``; the claim is that
+    queryset, limited and locked, compiled into one statement. The picked ids
+    are a ``MATERIALIZED`` common table expression, computed exactly once
+    whatever plan the database chooses: without it, PostgreSQL on a table it
+    has no statistics for yet may re-run a ``LIMIT … FOR UPDATE SKIP LOCKED``
+    subquery for every outer row and claim the whole backlog at once. On
+    PostgreSQL ``SKIP LOCKED`` hands concurrent sweeps disjoint rows without
+    waiting; the UPDATE's status check is a compare-and-set and RETURNING
+    tells this worker exactly which rows are its own. SQLite has no row locks;
+    its write transactions are serialised, which makes the statement just as
+    exclusive.
+    """
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    ops = connection.ops
+    table = ops.quote_name(Reminder._meta.db_table)
+    pending, sending = Reminder.Status.PENDING, Reminder.Status.SENDING
+    with transaction.atomic(), connection.cursor() as cursor:
+        due = Reminder.objects.due(now).order_by("due_at").values("pk")[:batch_size]
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        picked, params = due.query.sql_with_params()
+        cursor.execute(
+            f"WITH picked(id) AS MATERIALIZED ({picked}) "  # noqa: S608 - compiled by the ORM
+            f"UPDATE {table} SET status = %s, claimed_at = %s, claimed_by = %s "
+            f"WHERE id IN (SELECT id FROM picked) AND status = %s RETURNING id",
+            [*params, sending, ops.adapt_datetimefield_value(now), token, pending],
+        )
+        return token, [row[0] for row in cursor.fetchall()]
+
+
+@contextlib.contextmanager
+def _uninterrupted():
+    """Hold Celery's soft time limit (SIGUSR1 in a prefork worker) back while
+    a message is handed to the mail server and recorded: it must never land
+    between the two, or the row would be sent again after its lease."""
+    usable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is (
+        threading.main_thread()
+    )
+    if not usable:
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: float) -> bool:
+    """Send a claimed batch over one SMTP connection.
+
+    False when this sweep should stop and leave the rest to the next one: the
+    mail server is down, or the sweep is out of time. Rows not tried are
+    handed back at once, also when the task is being stopped (its soft time
+    limit, a worker shutdown).
+    """
+    preferences = {
+        (pref.user_id, pref.kind): pref
+        for pref in EmailPreference.objects.filter(user_id__in={r.recipient_id for r in batch})
+    }
+    mailer = mailers.default
+    connected = False
+    position = 0
+    try:
+        for position, reminder in enumerate(batch):
+            if time.monotonic() >= deadline:
+                _release(batch[position:])
+                return False
+            try:
+                commitment = _commitment_now(reminder)
+                reason = _stale_reason(reminder, commitment, preferences)
+                message = None if reason else reminder_compose(reminder, commitment)
+            except Exception as exc:  # A template or data bug must not stall the queue.
+                log.exception("Could not build reminder %s", reminder.key)
+                _retry_or_fail(reminder, exc, result)
+                continue
+            if reason:
+                _finish(reminder, Reminder.Status.SKIPPED, skip_reason=reason)
+                result.skipped += 1
+                continue
+            with _uninterrupted():
+                try:
+                    if not connected:
+                        mailer.open()
+                        connected = True
+                    mailer.send_messages([message])
+                except MESSAGE_ERRORS as exc:
+                    _retry_or_fail(reminder, exc, result)
+                    continue
+                except (OSError, smtplib.SMTPException) as exc:
+                    # The server, not this message, is the problem: charge no
+                    # attempt, so an outage of any length loses nothing.
+                    # Whether it still makes sense to send is decided again
+                    # (_stale_reason) on a later sweep.
+                    log.warning("Mail server unavailable, will retry: %s", exc)
+                    _postpone(batch[position:], exc, result)
+                    return False
+                # Recorded straight away: a crash from here on repeats only this message.
+                _finish(reminder, Reminder.Status.SENT, commitment=commitment)
+            result.sent += 1
+    except BaseException:
+        # Stopped mid-batch (soft time limit, shutdown): whatever was not
+        # tried goes back now instead of waiting out the lease.
+        _release(batch[position:])
+        raise
+    finally:
+        if connected:
+            try:
+                mailer.close()
+            except (OSError, smtplib.SMTPException):
+                log.warning("Could not close the SMTP connection cleanly", exc_info=True)
+    return True
+
+
+def _commitment_now(reminder: Reminder) -> Commitment | None:
+    """The commitment this reminder is about at this moment.
+
+    A daily check is about whatever the one thing is today: when the one it
+    was planned with has been checked meanwhile, it is about the next one.
+    """
+    commitment = reminder.commitment
+    if reminder.kind == Reminder.Kind.DAILY and commitment is not None and not commitment.is_active:
+        return (
+            Commitment.objects.active()
+            .filter(rep_id=reminder.rep_id)
+            .prefetch_related("practice")
+            .first()
+        )
+    return commitment
+
+
+def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences: dict) -> str:
+    """Why this reminder must not go out now, or '' to send it. Reads only."""
+    now = timezone.now()
+    recipient = reminder.recipient
+    local_today = now.astimezone(recipient.tzinfo).date()
+    if not recipient.is_active or recipient.organisation_id is None:
+        return "recipient is no longer active"
+    if reminder.kind == Reminder.Kind.DIGEST:
+        if recipient.role != User.Role.MANAGER:
+            return "recipient is no longer a manager"
+        monday = reminder.scheduled_at.astimezone(recipient.tzinfo).date()
+        if local_today > monday + dt.timedelta(days=timing.DIGEST_LAST_WEEKDAY):
+            return "week passed"
+        if not User.objects.reps().filter(manager=recipient, is_active=True).exists():
+            return "no reps to report on"
+    else:
+        rep = reminder.rep
+        if not rep.is_active or rep.organisation_id != recipient.organisation_id:
+            return "recipient is no longer in the rep's organisation"
+        if commitment is None:
+            return "no active commitment"
+        if commitment.manager.organisation_id != recipient.organisation_id:
+            return "recipient is no longer in the commitment's organisation"
+        if reminder.kind == Reminder.Kind.PROMPT and rep.manager_id != recipient.pk:
+            return "recipient no longer coaches this rep"
+        if reminder.kind == Reminder.Kind.DAILY:
+            day = reminder.scheduled_at.astimezone(rep.tzinfo).date()
+            if local_today != day:
+                return "day passed"
+            if not rep.in_ramp(day):
+                return "ramp mode is off"
+        if not commitment.is_active:
+            return "commitment closed"
+        if reminder.kind == Reminder.Kind.NUDGE and local_today >= commitment.check_date:
+            return "check date reached"
+        if reminder.kind == Reminder.Kind.PROMPT and now >= timing.one_on_one_at(
+            check_date=commitment.check_date, time=rep.one_on_one_time, rep_tz=rep.tzinfo
+        ):
+            return "check date passed"
+    preference = preferences.get((recipient.pk, reminder.kind))
+    if preference is not None:
+        return preference.blocks(local_today)
+    return ""
+
+
+def _finish(
+    reminder: Reminder,
+    status: str,
+    *,
+    skip_reason: str = "",
+    commitment: Commitment | None = None,
+) -> None:
+    now = timezone.now()
+    fields = {"status": status, "skip_reason": skip_reason}
+    if status == Reminder.Status.SENT:
+        fields.update(sent_at=now, attempts=reminder.attempts + 1, last_error="")
+    if commitment is not None and commitment.pk != reminder.commitment_id:
+        # A daily check records the commitment it was actually about.
+        fields["commitment_id"] = commitment.pk
+    updated = Reminder.objects.filter(
+        pk=reminder.pk, status=Reminder.Status.SENDING, claimed_by=reminder.claimed_by
+    ).update(**fields)
+    if not updated:
+        log.error("Reminder %s was taken over by another worker mid-send", reminder.key)
+
+
+def _retry_or_fail(reminder: Reminder, error, result: DispatchResult) -> None:
+    attempts = reminder.attempts + 1
+    text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    fields = {"attempts": attempts, "last_error": text[:2000], "claimed_by": ""}
+    if attempts >= MAX_ATTEMPTS:
+        fields["status"] = Reminder.Status.FAILED
+        result.failed += 1
+        log.error("Reminder %s failed for good after %s attempts: %s", reminder.pk, attempts, text)
+    else:
+        fields["status"] = Reminder.Status.PENDING
+        fields["due_at"] = timezone.now() + BACKOFF[attempts - 1]
+        result.retrying += 1
+    Reminder.objects.filter(
+        pk=reminder.pk, status=Reminder.Status.SENDING, claimed_by=reminder.claimed_by
+    ).update(**fields)
+
+
+def _postpone(rows: list[Reminder], error, result: DispatchResult) -> None:
+    """Hand claimed rows back for a later sweep without charging an attempt."""
+    text = f"{type(error).__name__}: {error}"[:2000]
+    updated = Reminder.objects.filter(
+        pk__in=[r.pk for r in rows],
+        status=Reminder.Status.SENDING,
+        claimed_by=rows[0].claimed_by if rows else "",
+    ).update(
+        status=Reminder.Status.PENDING,
+        claimed_by="",
+        due_at=timezone.now() + SERVER_DOWN_RETRY,
+        last_error=text,
+    )
+    result.retrying += updated
+
+
+def _release(rows: list[Reminder]) -> None:
+    """Hand back claimed rows that were never tried: due again at once."""
+    if rows:
+        Reminder.objects.filter(
+            pk__in=[r.pk for r in rows],
+            status=Reminder.Status.SENDING,
+            claimed_by=rows[0].claimed_by,
+        ).update(status=Reminder.Status.PENDING, claimed_by="")

@@ -1,0 +1,25 @@
+"""What the floors above hear from ``reps``, which imports none of them.
+
+``person_changed`` is sent inside the transaction of every write that changes
+a person's coaching set-up (their manager, 1:1 day or time, time zone, start
+date, ramp mode, or whether they are active). ``commitments`` hands the
+active commitment over to a new manager and tells ``reminders`` to re-time
+what depends on it — in that same transaction.
+"""
+
+from django.dispatch import Signal
+
+# kwargs: person (the User), fields (the names of the fields that changed)
+person_changed = Signal()
+
+COACHING_FIELDS = frozenset(
+    {
+        "manager",
+        "timezone",
+        "one_on_one_weekday",
+        "one_on_one_time",
+        "start_date",
+        "ramp",
+        "is_active",
+    }
+)
