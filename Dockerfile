@@ -1,32 +1,32 @@
 # One image for every CoachLoop process: web (gunicorn), worker and beat
 # (Celery), and the one-shot migrate. docker-compose.yml picks the command.
+# The build steps live in scripts/build-image, which CI runs too
+# (.ci/image-build): change them there, not here.
 FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_NO_CACHE_DIR=1
+    PIP_NO_CACHE_DIR=1 \
+    PIP_ROOT_USER_ACTION=ignore
 
 WORKDIR /app
-RUN useradd --system --create-home --uid 10001 coachloop
+# The app runs as coachloop and writes only to /app/var (beat's schedule);
+# .dockerignore keeps var/ out of the build context, so COPY leaves it alone.
+RUN useradd --system --user-group --create-home --uid 10001 coachloop \
+    && install -d -o coachloop -g coachloop /app/var
 
 # Dependencies first (the runtime ones, pinned in pyproject.toml), so that a
 # code change does not reinstall them.
 COPY pyproject.toml ./
-COPY scripts/requirements.py scripts/
-RUN python scripts/requirements.py > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+COPY scripts/requirements.py scripts/build-image scripts/
+RUN scripts/build-image deps
 
 COPY . .
 
-# Hashed, compressed static files for whitenoise. With DEBUG off the settings
-# insist on a secret and hosts; these build-time ones never serve a request.
-RUN DEBUG=false ALLOWED_HOSTS=localhost \
-    SECRET_KEY=build-time-only-collectstatic-never-used-to-serve-requests \
-    python manage.py collectstatic --noinput \
-    && mkdir -p /app/var \
-    && chown coachloop /app/var
+# Hashed, compressed static files for whitenoise, collected under production
+# settings with build-time-only values (see the script).
+RUN scripts/build-image static
 
 USER coachloop
 EXPOSE 8000
