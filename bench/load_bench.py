@@ -477,6 +477,7 @@ def main() -> None:
     if not database_url.startswith(("postgres://", "postgresql://")):
         sys.exit("set DATABASE_URL=postgres://…/<name with bench>")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started ignoring it
 
     port = free_port()
     env = production_env(database_url, port, args.workers)
