@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from coachloop.health import healthz
 from reps.forms import PasswordResetForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz/", healthz, name="healthz"),
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(
