@@ -1,11 +1,12 @@
-"""Nothing scrolls sideways at phone width, on any page anyone can reach.
+"""Nothing scrolls sideways at phone width (nor wider), on any page anyone can reach.
 
 A small but realistic organisation (long names, long unbroken words and links
 in behaviours, evidence and notes, a full reminder log), then, for each role,
 sign in through the form at 390 x 844 and crawl every same-origin page reachable
 by links from home. On each page, with every <details> opened, the document
-must be no wider than the window. Pages are found by following links, not by
-URL names, so the test survives views moving between apps.
+must be no wider than the window at 390 px, and at 820, 1024 and 1280 px too.
+Pages are found by following links, not by URL names, so the test survives
+views moving between apps.
 """
 
 import datetime as dt
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from commitments.services import CommitmentSpec, commitment_create
 from reminders.models import Reminder
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import DESKTOP, PHONE
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -33,6 +34,12 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAX_PAGES = 40
+WIDTHS = {
+    "phone": PHONE,
+    "tablet": {"width": 820, "height": 1180},
+    "laptop": {"width": 1024, "height": 768},
+    "desktop": DESKTOP,
+}
 SKIP = ("/admin/", "/logout", "/accounts/logout")
 CALL_RECORDING = (
     "https://acme.my.salesforce.com/lightning/r/Task/00T5e00000AbCdEfGhIjKlMnOpQrStUvWxYz"
@@ -209,7 +216,12 @@ def crawl(page, start: str, origin: str) -> dict[str, dict]:
         if response is None or "text/html" not in response.headers.get("content-type", ""):
             continue
         landed = urldefrag(page.url)[0]
-        measured[landed] = {"title": page.title(), **page.evaluate(MEASURE)}
+        measured[landed] = {"title": page.title()}
+        # At phone width first (the defect), then at tablet and desktop widths too.
+        for name, viewport in WIDTHS.items():
+            page.set_viewport_size(viewport)
+            measured[landed][name] = page.evaluate(MEASURE)
+        page.set_viewport_size(PHONE)
         for href in page.evaluate(LINKS):
             link = urldefrag(urljoin(landed, href))[0]
             parts = urlsplit(link)
@@ -224,10 +236,11 @@ def crawl(page, start: str, origin: str) -> dict[str, dict]:
 
 def overflowing(measured: dict[str, dict]) -> list[str]:
     return [
-        f"{url} ({m['title']}): document {m['scrollWidth']}px wide in a {m['width']}px "
-        f"window; widest: {'; '.join(m['culprits']) or 'none found'}"
-        for url, m in measured.items()
-        if m["scrollWidth"] > m["width"]
+        f"{url} ({page['title']}) at {name} width: document {m['scrollWidth']}px wide in a "
+        f"{m['width']}px window; widest: {'; '.join(m['culprits']) or 'none found'}"
+        for url, page in measured.items()
+        for name in WIDTHS
+        if (m := page[name])["scrollWidth"] > m["width"]
     ]
 
 
@@ -261,5 +274,23 @@ def test_no_page_scrolls_sideways_at_phone_width(new_page, live_server, organisa
     assert len(measured) >= (1 if role == "rep" else 2), titles
     problems = overflowing(measured)
     assert not problems, "\n".join(
-        [f"{len(problems)} of {len(measured)} pages scroll sideways as {role}:", *problems]
+        [f"{len(problems)} overflows on {len(measured)} pages as {role}:", *problems]
     )
+
+
+def test_screenshots_of_the_busiest_pages_at_each_width(new_page, organisation, screenshots):
+    """For looking at, not asserting: the team page, the rep page and my one thing."""
+    manager, rep = new_page(DESKTOP), new_page(DESKTOP)
+    sign_in(manager, "maria@example.com")
+    sign_in(rep, "rita@example.com")
+
+    def shoot(page, name):
+        for width, viewport in WIDTHS.items():
+            page.set_viewport_size(viewport)
+            page.screenshot(path=screenshots / f"long-content-{name}-{width}.png", full_page=True)
+
+    shoot(manager, "team")
+    manager.get_by_role("link", name=organisation["rep"].name).first.click()
+    manager.wait_for_load_state("networkidle")
+    shoot(manager, "rep")
+    shoot(rep, "me")
