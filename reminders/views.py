@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -29,19 +29,52 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "reminders/preferences.html", {"form": form, "person": request.user})
 
 
+class LinkRefused(Exception):
+    """A signed link that cannot be used; ``response`` is the friendly page."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _signed_person(request: HttpRequest, token: str) -> tuple[User, str]:
+    """The active person a signed link is for, and the kind of email it came in.
+
+    An expired link answers 410 Gone: it was ours and is no longer valid. A
+    tampered or malformed link, or one for someone unknown or deactivated,
+    answers 404 (there is nothing at this address), the same page for each,
+    so the answer does not tell a forger whether an account exists. Both are
+    the friendly page with a way to sign in, never the bare 404 page.
+    """
+    try:
+        user_id, kind = read_preferences_token(token)
+    except signing.SignatureExpired:
+        raise LinkRefused(_link_refused(request, expired=True)) from None
+    except signing.BadSignature:
+        raise LinkRefused(_link_refused(request, expired=False)) from None
+    person = User.objects.filter(pk=user_id, is_active=True).first()
+    if person is None:
+        raise LinkRefused(_link_refused(request, expired=False))
+    return person, kind
+
+
+def _link_refused(request: HttpRequest, *, expired: bool) -> HttpResponse:
+    return render(
+        request,
+        "reminders/link_expired.html",
+        {"expired": expired},
+        status=410 if expired else 404,
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     """No sign-in: the signed token is the permission, and it only covers this
     person's email choices. CSRF stays on; the form carries its token."""
     try:
-        user_id, kind = read_preferences_token(token)
-    except signing.SignatureExpired:
-        return render(request, "reminders/link_expired.html", status=410)
-    except signing.BadSignature:
-        raise Http404("This link is not valid.") from None
-    person = User.objects.filter(pk=user_id, is_active=True).first()
-    if person is None:
-        raise Http404("This link is not valid.")
+        person, kind = _signed_person(request, token)
+    except LinkRefused as refused:
+        return refused.response
     form = EmailPreferencesForm(request.POST if request.method == "POST" else None, user=person)
     if request.method == "POST" and form.is_valid():
         email_preferences_update(user=person, choices=form.cleaned_data)
