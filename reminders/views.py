@@ -5,15 +5,25 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from reps.models import User
 
-from .emails import read_preferences_token
+from .emails import ONE_CLICK_FIELD, ONE_CLICK_VALUE, read_preferences_token
 from .forms import EmailPreferencesForm
-from .services import email_preferences_update
+from .models import Reminder
+from .services import KINDS_FOR_ROLE, email_preferences_update
 
 SAVED = "Saved. Your email choices are up to date."
+# What the one-click page calls each kind: "Stop the … ?", "You will not get the … any more."
+KIND_EMAILS = {
+    Reminder.Kind.NUDGE: "mid-week nudge emails",
+    Reminder.Kind.PROMPT: "“How did the one thing go?” emails before each 1:1",
+    Reminder.Kind.DAILY: "daily check emails (ramp mode)",
+    Reminder.Kind.DIGEST: "weekly digest emails",
+}
 
 
 @login_required
@@ -85,3 +95,35 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "reminders/preferences.html",
         {"form": form, "person": person, "from_email_kind": kind, "signed_link": True},
     )
+
+
+# CSRF-exempt, and only this view: RFC 8058 one-click unsubscribe is a POST
+# from the recipient's mail provider, with no cookies, session or CSRF token.
+# The signed token in the URL is the credential (it names one person and one
+# kind of email, and expires); a forged request would need the token, and
+# whoever has the token may already stop these emails. A GET never changes
+# anything, since link scanners prefetch URLs found in emails.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        person, kind = _signed_person(request, token)
+    except LinkRefused as refused:
+        return refused.response
+    stoppable = kind in KINDS_FOR_ROLE.get(person.role, [])
+    context = {
+        "person": person,
+        "kind_emails": KIND_EMAILS[kind] if stoppable else "",
+        "manage_path": reverse("reminders:manage", kwargs={"token": token}),
+        "one_click_field": ONE_CLICK_FIELD,
+        "one_click_value": ONE_CLICK_VALUE,
+        "stopped": False,
+    }
+    if request.method == "GET":
+        return render(request, "reminders/unsubscribe.html", context)
+    if request.POST.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
+        return render(request, "reminders/unsubscribe.html", context, status=400)
+    if stoppable:
+        email_preferences_update(user=person, choices={kind: "off"})
+        context["stopped"] = True
+    return render(request, "reminders/unsubscribe.html", context)

@@ -98,7 +98,7 @@ def test_a_tampered_link_gets_the_friendly_page_and_changes_nothing(method):
     assert not EmailPreference.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["manage"])
+@pytest.mark.parametrize("name", ["manage", "unsubscribe"])
 def test_a_link_for_someone_deactivated_or_unknown_gets_the_friendly_page(name):
     rep = rep_in("Europe/London")
     gone = reverse(f"reminders:{name}", kwargs={"token": preferences_token(rep.pk, "nudge")})
@@ -108,7 +108,7 @@ def test_a_link_for_someone_deactivated_or_unknown_gets_the_friendly_page(name):
 
     for url in (gone, unknown):
         assert_friendly_refusal(Client().get(url), 404)
-        response = Client().post(url, {"nudge": "off"})
+        response = Client().post(url, {"nudge": "off", "List-Unsubscribe": "One-Click"})
         assert_friendly_refusal(response, 404)
     assert not EmailPreference.objects.exists()
 
