@@ -1,6 +1,7 @@
 """Reminder emails: built by ``common.emails.email_build`` (subject, text
 and HTML templates in ``templates/emails/<kind>*``); every one carries a signed
-link to a page where the recipient changes or stops their emails, no sign-in.
+link to a page where the recipient changes or stops their emails, no sign-in,
+and a one-click unsubscribe (RFC 8058) for that kind of email in its headers.
 """
 
 import datetime as dt
@@ -36,8 +37,24 @@ def read_preferences_token(token: str) -> tuple[int, str]:
 
 
 def preferences_url(user_id: int, kind: str = "") -> str:
-    token = preferences_token(user_id, kind)
+    return manage_url(preferences_token(user_id, kind))
+
+
+def manage_url(token: str) -> str:
+    """The page where the person a token is for changes or stops each email."""
     return absolute(reverse("reminders:manage", kwargs={"token": token}))
+
+
+# RFC 8058: the body a mail provider POSTs to the List-Unsubscribe URL (and
+# the value of the List-Unsubscribe-Post header that invites it to).
+ONE_CLICK_FIELD, ONE_CLICK_VALUE = "List-Unsubscribe", "One-Click"
+ONE_CLICK = f"{ONE_CLICK_FIELD}={ONE_CLICK_VALUE}"
+
+
+def unsubscribe_url(token: str) -> str:
+    """The one-click unsubscribe endpoint for a preferences token: a GET
+    shows a button, a POST stops the kind of email the token names."""
+    return absolute(reverse("reminders:unsubscribe", kwargs={"token": token}))
 
 
 class UnfoldedHeader(str):
@@ -79,15 +96,18 @@ def message_id(key: str) -> str:
 
 def build_reminder_email(*, kind: str, to, context: dict, key: str) -> EmailMultiAlternatives:
     """A reminder through the project's one email builder, plus the signed
-    preferences link (in the body and as ``List-Unsubscribe``)."""
-    manage_url = preferences_url(to.pk, kind)
+    preferences link in the body and, with the same token, the one-click
+    unsubscribe (``List-Unsubscribe`` and ``List-Unsubscribe-Post``, RFC 8058)
+    in the headers."""
+    token = preferences_token(to.pk, kind)
     return email_build(
         kind,
         to=to,
-        context={**context, "manage_url": manage_url},
+        context={**context, "manage_url": manage_url(token)},
         headers={
             "Message-ID": message_id(key),
-            "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{manage_url}>"),
+            "List-Unsubscribe": UnfoldedHeader("List-Unsubscribe", f"<{unsubscribe_url(token)}>"),
+            "List-Unsubscribe-Post": ONE_CLICK,
             "Auto-Submitted": "auto-generated",
         },
     )

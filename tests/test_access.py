@@ -205,6 +205,19 @@ def tampered_token_url(w: World) -> str:
     return reverse("reminders:manage", kwargs={"token": token[:-2] + "xx"})
 
 
+def unsubscribe_url(w: World) -> str:
+    return reverse("reminders:unsubscribe", kwargs={"token": preferences_token(w.rep.pk, "nudge")})
+
+
+def tampered_unsubscribe_url(w: World) -> str:
+    token = preferences_token(w.rep.pk, "nudge")
+    return reverse("reminders:unsubscribe", kwargs={"token": token[:-2] + "xx"})
+
+
+def one_click_data(world: World) -> dict:
+    return {"List-Unsubscribe": "One-Click"}
+
+
 def invite_accept_url(w: World) -> str:
     uid = urlsafe_base64_encode(force_bytes(w.rep.pk))
     return reverse("reps:invite_accept", kwargs={"uidb64": uid, "token": "bad-token"})
@@ -282,6 +295,12 @@ ENDPOINTS = [
     Endpoint("tampered email link", "POST",
              tampered_token_url,
              (NOT_FOUND,) * 7, preferences_data),
+    # One-click unsubscribe (RFC 8058): the same rule; a GET only asks, a POST stops the nudge.
+    Endpoint("one-click unsubscribe", "GET", unsubscribe_url, (OK,) * 7),
+    Endpoint("one-click unsubscribe", "POST", unsubscribe_url, (OK,) * 7, one_click_data),
+    Endpoint("tampered one-click unsubscribe", "GET", tampered_unsubscribe_url, (NOT_FOUND,) * 7),
+    Endpoint("tampered one-click unsubscribe", "POST", tampered_unsubscribe_url,
+             (NOT_FOUND,) * 7, one_click_data),
     # Nobody in these roles is staff: the Django admin sends them to its own login.
     Endpoint("django admin", "GET", lambda w: reverse("admin:index"), (ADMIN_LOGIN,) * 7),
 ]

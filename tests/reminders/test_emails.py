@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.core import signing
 
-from reminders.emails import read_preferences_token
+from reminders.emails import manage_url, read_preferences_token, unsubscribe_url
 from reminders.services import reminder_dispatch_due
+from reps.models import User
 from tests.factories import PracticeLogFactory
 
 from .factories import commit, rep_in
@@ -80,15 +81,54 @@ def test_every_reminder_carries_a_signed_preferences_link(clock, smtp):
     header = message["List-Unsubscribe"]
     # One plain line: an encoded-word (=?utf-8?q?...) would make mail clients ignore it.
     assert f"\r\nList-Unsubscribe: {header}\r\n".encode() in item["raw"]
-    assert header.startswith("<http://127.0.0.1:8000/email/") and header.endswith("/>")
-    token = header[len("<http://127.0.0.1:8000/email/") : -2]
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in item["raw"]
+    assert header.startswith("<http://127.0.0.1:8000/email/")
+    assert header.endswith("/unsubscribe/>")
+    token = header[len("<http://127.0.0.1:8000/email/") : -len("/unsubscribe/>")]
     assert read_preferences_token(token) == (rep.pk, "nudge")
+    # The body links to the full preferences page, with the same token.
     text, html = parts(message)
-    assert header[1:-1] in text
-    assert header[1:-1] in html
+    assert f"http://127.0.0.1:8000/email/{token}/" in text.splitlines()
+    assert f'href="http://127.0.0.1:8000/email/{token}/"' in html
     assert message["Message-ID"].startswith("<reminder.")
     with pytest.raises(signing.BadSignature):
         read_preferences_token(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+
+def test_all_four_kinds_link_to_preferences_and_offer_one_click_unsubscribe(clock, smtp):
+    rep = rep_in("Europe/London", start_date=dt.date(2026, 11, 30), ramp=User.Ramp.AUTO)
+    commit(rep, check_date=dt.date(2026, 12, 8))
+    smtp.received.clear()
+
+    for moment in (
+        dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC),  # Monday's digest to the manager
+        dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC),  # the ramp's daily check
+        dt.datetime(2026, 12, 4, 8, 0, tzinfo=UTC),  # the mid-week nudge
+        dt.datetime(2026, 12, 8, 8, 0, tzinfo=UTC),  # the prompt before the 1:1
+    ):
+        clock.move_to(moment)
+        reminder_dispatch_due()
+
+    seen = {}
+    for item in smtp.received:
+        message = item["message"]
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        header = message["List-Unsubscribe"]
+        assert f"\r\nList-Unsubscribe: {header}\r\n".encode() in item["raw"]
+        url = header.removeprefix("<").removesuffix(">")
+        token = url.removeprefix("http://127.0.0.1:8000/email/").removesuffix("/unsubscribe/")
+        assert url == unsubscribe_url(token)
+        person_id, kind = read_preferences_token(token)
+        text, html = parts(message)
+        assert manage_url(token) in text.splitlines(), kind
+        assert f'href="{manage_url(token)}"' in html, kind
+        seen[kind] = person_id
+    assert seen == {
+        "digest": rep.manager.pk,
+        "daily": rep.pk,
+        "nudge": rep.pk,
+        "prompt": rep.manager.pk,
+    }
 
 
 def test_a_line_break_in_a_name_cannot_inject_a_header(clock, smtp):

@@ -66,18 +66,50 @@ def test_the_signed_link_still_needs_the_csrf_token_to_change_anything():
     assert not EmailPreference.objects.exists()
 
 
-@pytest.mark.parametrize("method", ["get", "post"])
-def test_a_tampered_link_is_not_found(method):
-    rep = rep_in("Europe/London")
+def bad_tokens(rep) -> list[str]:
     token = preferences_token(rep.pk, "nudge")
     other = rep_in("Europe/London")
     # Someone else's id with this person's signature.
     payload = signing.b64_encode(json.dumps({"u": other.pk, "k": "nudge"}).encode()).decode()
     forged = payload + token[token.index(":") :]
-    for bad in (token[:-3] + "xyz", forged, "not-a-token", token.split(":")[0]):
+    return [token[:-3] + "xyz", forged, "not-a-token", token.split(":")[0]]
+
+
+def assert_friendly_refusal(response, status: int) -> None:
+    """Not the bare 404 page: says what happened and how to get to the settings."""
+    assert response.status_code == status
+    body = response.content.decode()
+    assert "There's nothing here for you" not in body
+    if status == 410:
+        assert "This link has expired" in body
+    else:
+        assert "This link is not valid or has expired" in body
+    sign_in = f'href="{reverse("login")}?next={reverse("reminders:preferences")}"'
+    assert sign_in in body
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_tampered_link_gets_the_friendly_page_and_changes_nothing(method):
+    rep = rep_in("Europe/London")
+    for bad in bad_tokens(rep):
         url = reverse("reminders:manage", kwargs={"token": bad})
         response = getattr(Client(), method)(url, {"nudge": "off"})
-        assert response.status_code == 404
+        assert_friendly_refusal(response, 404)
+    assert not EmailPreference.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["manage", "unsubscribe"])
+def test_a_link_for_someone_deactivated_or_unknown_gets_the_friendly_page(name):
+    rep = rep_in("Europe/London")
+    gone = reverse(f"reminders:{name}", kwargs={"token": preferences_token(rep.pk, "nudge")})
+    unknown = reverse(f"reminders:{name}", kwargs={"token": preferences_token(10**9, "nudge")})
+    rep.is_active = False
+    rep.save(update_fields=["is_active"])
+
+    for url in (gone, unknown):
+        assert_friendly_refusal(Client().get(url), 404)
+        response = Client().post(url, {"nudge": "off", "List-Unsubscribe": "One-Click"})
+        assert_friendly_refusal(response, 404)
     assert not EmailPreference.objects.exists()
 
 
@@ -114,5 +146,4 @@ def test_a_signed_link_expires_after_90_days_and_says_so(client, clock):
     clock.move_to("2027-03-01 09:00:00+00:00")
     response = client.get(url)
 
-    assert response.status_code == 410
-    assert "This link has expired" in response.text
+    assert_friendly_refusal(response, 410)
