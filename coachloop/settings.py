@@ -5,6 +5,7 @@ Defaults are safe for development (SQLite, console email, DEBUG on);
 ``SECRET_KEY`` and ``ALLOWED_HOSTS`` must be given.
 """
 
+import datetime as dt
 import hashlib
 import os
 from pathlib import Path
@@ -97,6 +98,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "django_htmx",
+    "axes",
+    "django_ratelimit",
     "reps",
     "commitments",
     "reminders",
@@ -115,6 +118,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "common.middleware.LoopPagesMiddleware",
     "reps.middleware.PersonTimezoneMiddleware",
+    # Last: turns a locked-out sign-in into the "try again in N minutes" page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "coachloop.urls"
@@ -159,6 +164,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "commitments:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
+
+# django-axes first: a locked-out sign-in is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "reps.ratelimits.SignInGuard",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,6 +235,68 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": REMINDER_SWEEP_SECONDS * 0.9},
     },
 }
+
+# --- rate limits (reps/ratelimits.py) ---------------------------------------------
+# The cache holds django-ratelimit's counters. Production runs several web
+# processes, so they must share them: Redis. Development serves every request
+# from one runserver process, whose memory is then the shared state.
+if DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "coachloop",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "coachloop",
+        }
+    }
+SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit 4.1 lists django-redis but not Django's own RedisCache,
+    # whose add() and incr() are just as atomic.
+    "django_ratelimit.W001",
+]
+if DEBUG:
+    # LocMemCache is not shared between processes: fine for one runserver.
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+
+# Behind N reverse proxies the client's address is the N-th entry from the
+# right of X-Forwarded-For; 0 (no proxy) uses the connection's address. Too
+# high a number lets clients choose their own address, too low makes every
+# client look like the proxy: set it to the proxies you run.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
+RATELIMIT_IP_META_KEY = "reps.ratelimits.client_ip"
+# Per window of the given length, counted per client address and per account.
+RATE_LIMITS = {
+    "password-reset:address": "10/h",
+    "password-reset:email": "3/h",
+    "invite:address": "60/h",
+    "invite:person": "20/h",
+}
+
+# Sign-in, ours and the admin's: 10 failures within 15 minutes from one
+# address, or for one account, pause signing in there for 15 minutes after
+# the last of them. Attempts while paused neither hash a password nor
+# extend the pause, so the real person gets in once it has passed.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe the failures from its address: an attacker with an
+# account of their own could otherwise sign in between guesses at others.
+AXES_RESET_ON_SUCCESS = False
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "reps.ratelimits.sign_in_name"
+AXES_CLIENT_IP_CALLABLE = "reps.ratelimits.client_ip"
+AXES_LOCKOUT_CALLABLE = "reps.ratelimits.locked_out"
+# Failed attempts are kept until their cool-off ends; successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
 
 LOGGING = {
     "version": 1,

@@ -1,19 +1,15 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from coachloop.health import healthz
-from reps.forms import PasswordResetForm
+from reps.ratelimits import PasswordResetView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
-            html_email_template_name="registration/password_reset_email_body.html",
-        ),
+        PasswordResetView.as_view(),
         name="password_reset",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -12,13 +12,20 @@ from common.http import HttpRequest
 from . import services
 from .forms import InviteForm, RepSettingsForm
 from .models import User
+from .ratelimits import is_limited, rate_limit, signed_in_person, too_many
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limit("invite:address", "ip")
+@rate_limit("invite:person", signed_in_person)
 def invite(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_manager or request.user.is_org_admin):
         raise Http404
+    if is_limited(request):
+        # Unbound: nothing is validated (no "already has an account" answers), nothing sent.
+        form = InviteForm(initial=request.POST.dict(), inviter=request.user)
+        return too_many(request, "reps/invite.html", {"form": form}, "invitations")
     form = InviteForm(request.POST if request.method == "POST" else None, inviter=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -2,6 +2,7 @@ import os
 
 import pytest
 import time_machine
+from django.core.cache import caches
 
 # Playwright's sync API runs an event loop in the test thread; Django's
 # async-safety check would otherwise refuse ORM calls from the live-server tests.
@@ -16,6 +17,17 @@ FROZEN_AT = "2026-11-30 09:00:00+00:00"
 def _fast_password_hashing(settings):
     # Every factory user hashes a password; the real hasher is slow on purpose.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # django-ratelimit counts in the cache; django-axes records failed sign-ins
+    # in the database, which every test gets fresh.
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

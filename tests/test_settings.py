@@ -29,6 +29,7 @@ OURS = {
     "REDIS_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
+    "TRUSTED_PROXY_COUNT",
 }
 PRODUCTION = {
     "DEBUG": "false",
@@ -214,6 +215,25 @@ def test_postgres_connections_carry_the_process_name_and_keep_alive():
 def test_the_broker_comes_from_redis_url():
     got = settings_with("CELERY_BROKER_URL", REDIS_URL="redis://cache.example.com:6380/2")
     assert got["CELERY_BROKER_URL"] == "redis://cache.example.com:6380/2"
+
+
+def test_rate_limit_counters_are_shared_through_redis_in_production():
+    got = settings_with("CACHES", **PRODUCTION, REDIS_URL="redis://cache.example.com:6380/2")
+    cache = got["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.example.com:6380/2"
+
+
+def test_rate_limit_counters_stay_in_memory_in_development():
+    got = settings_with("CACHES")
+    assert got["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_the_client_address_comes_from_the_connection_unless_proxies_are_trusted():
+    assert settings_with("TRUSTED_PROXY_COUNT")["TRUSTED_PROXY_COUNT"] == 0
+    got = settings_with("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="1")
+    assert got["TRUSTED_PROXY_COUNT"] == 1
+    assert "TRUSTED_PROXY_COUNT" in refused(TRUSTED_PROXY_COUNT="-1")
 
 
 def test_production_refuses_to_start_without_site_url():
