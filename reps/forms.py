@@ -3,13 +3,13 @@ import zoneinfo
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from .models import User
+from .models import User, validate_no_control_characters
 
 COMMON_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(max_length=120, validators=[validate_no_control_characters])
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(
         choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")], initial=User.Role.REP
