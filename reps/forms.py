@@ -1,11 +1,39 @@
-import zoneinfo
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
-from .models import User, validate_no_control_characters
+from .models import User, validate_no_control_characters, validate_timezone
+from .timezones import TIMEZONE_CHOICES, timezone_options
 
-COMMON_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+class TimeZoneSelect(forms.Select):
+    """A <select> of the canonical zones whose options are rendered once per
+    process, not through a template per option on every page view."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=TIMEZONE_CHOICES)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        value = self.format_value(value)
+        return format_html(
+            "<select{}>{}</select>", flatatt(final), timezone_options(value[0] if value else None)
+        )
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone from the one canonical list (``reps.timezones``)."""
+
+    widget = TimeZoneSelect
+    default_validators = [validate_timezone]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {}  # no maxlength on a <select>
 
 
 class InviteForm(forms.Form):
@@ -19,9 +47,7 @@ class InviteForm(forms.Form):
         required=False,
         help_text="Who coaches this rep (reps only).",
     )
-    timezone = forms.ChoiceField(
-        label="Time zone", choices=[(z, z) for z in COMMON_ZONES], initial="Europe/London"
-    )
+    timezone = TimeZoneField(label="Time zone", initial="Europe/London")
     start_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -70,8 +96,8 @@ class RepSettingsForm(forms.ModelForm):
         widgets = {
             "one_on_one_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "timezone": forms.Select(choices=[(z, z) for z in COMMON_ZONES]),
         }
+        field_classes = {"timezone": TimeZoneField}
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -13,12 +13,18 @@ from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .timezones import TIMEZONES
+
 RAMP_DAYS = 14
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a time zone we know, such as Europe/London.")
+    """One of the canonical IANA zones in ``reps.timezones.TIMEZONES``."""
+    if value not in TIMEZONES:
+        raise ValidationError(
+            f"{value!r} is not a time zone on our list: choose one such as Europe/London.",
+            code="invalid_timezone",
+        )
 
 
 # Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
