@@ -4,6 +4,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from .models import User, validate_no_control_characters, validate_timezone
+from .services import ALREADY_IN_ORGANISATION
 from .timezones import TIMEZONE_CHOICES, timezone_options
 
 
@@ -72,8 +73,12 @@ class InviteForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone with this email address already has an account.")
+        # Only the inviter's own organisation: an address with an account
+        # elsewhere gets the same answer as a fresh one (see person_invite).
+        if User.objects.filter(
+            email__iexact=email, organisation_id=self.inviter.organisation_id
+        ).exists():
+            raise forms.ValidationError(ALREADY_IN_ORGANISATION.format(email=email))
         return email
 
     def clean(self):

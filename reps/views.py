@@ -105,7 +105,7 @@ def invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.person_invite(
+            services.person_invite(
                 by=request.user,
                 name=data["name"],
                 email=data["email"],
@@ -119,8 +119,10 @@ def invite(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # The same answer when the address has an account in another
+            # organisation (nothing was created): no other tenant is revealed.
             messages.success(
-                request, f"Invitation sent to {person.email}. The link works for three days."
+                request, f"Invitation sent to {data['email']}. The link works for three days."
             )
             return redirect("reps:invite")
     return render(request, "reps/invite.html", {"form": form}, status=422 if form.errors else 200)

@@ -1,12 +1,18 @@
 """Inviting people: the email, the signed expiring link, and setting a password."""
 
 import datetime as dt
+import re
 import socket
+import threading
+import time
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from coachloop.emails import email_build
@@ -63,6 +69,13 @@ def set_password(client, path: str, password: str = NEW_PASSWORD):
     assert opened.status_code == 200
     form_path = opened.redirect_chain[-1][0] if opened.redirect_chain else path
     return client.post(form_path, {"new_password1": password, "new_password2": password})
+
+
+def without_tokens(page: str) -> str:
+    """The page without what differs on every response: the CSRF token and CSP nonces."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    page = re.sub(r'"X-CSRFToken": "[^"]*"', "", page)
+    return re.sub(r'nonce="[^"]*"', "", page)
 
 
 def sign_in(client, email: str, password: str = NEW_PASSWORD):
@@ -188,27 +201,54 @@ def test_a_tampered_invitation_link_is_refused(client, manager_client):
 # --- bad input ------------------------------------------------------------------------
 
 
-def test_an_email_address_already_in_use_is_refused_next_to_the_field(manager_client, manager):
+def test_an_address_already_in_the_organisation_is_refused_next_to_the_field(
+    manager_client, manager
+):
     RepFactory(organisation=manager.organisation, email="ivy@example.com")
 
     response = manager_client.post(INVITE, invitation(email="IVY@example.com"))
 
     assert response.status_code == 422
-    assert 'id="id_email_error">Someone with this email address already has an account.' in (
-        response.text
-    )
+    assert 'id="id_email_error">ivy@example.com is already in your organisation.' in (response.text)
     assert 'value="Ivy Invited"' in response.text
     assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
     assert mail.outbox == []
 
 
-def test_an_email_address_from_another_organisation_is_refused_too(manager_client):
+def test_an_address_in_another_organisation_gets_the_answer_of_a_fresh_invite(
+    manager_client, manager
+):
+    elsewhere = RepFactory(email="ivy@example.com", name="Ivy Elsewhere")
+    fresh = manager_client.post(INVITE, invitation(email="fresh@example.com"), follow=True)
+    mail.outbox.clear()
+
+    response = manager_client.post(INVITE, invitation(), follow=True)
+
+    assert response.redirect_chain == fresh.redirect_chain == [(INVITE, 302)]
+    assert response.status_code == fresh.status_code == 200
+    assert "Invitation sent to ivy@example.com. The link works for three days." in response.text
+    assert without_tokens(response.text.replace("ivy@example.com", "fresh@example.com")) == (
+        without_tokens(fresh.text)
+    )
+    assert "already" not in response.text
+    # Nothing was created or changed, and no invitation went out.
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Ivy Elsewhere"
+    assert elsewhere.organisation_id != manager.organisation_id
+    assert mail.outbox == []
+
+
+def test_the_service_creates_nothing_for_an_address_in_another_organisation(manager):
     RepFactory(email="ivy@example.com")
 
-    response = manager_client.post(INVITE, invitation())
+    person = services.person_invite(
+        by=manager, name="Ivy", email="Ivy@Example.com", role="rep", timezone="UTC"
+    )
 
-    assert response.status_code == 422
-    assert "already has an account" in response.text
+    assert person is None
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    assert mail.outbox == []
 
 
 def test_a_missing_name_and_a_bad_email_are_refused_next_to_their_fields(manager_client):
@@ -276,6 +316,51 @@ def test_a_name_stored_before_names_were_checked_cannot_smuggle_headers(manager)
     assert headers["Bcc"] is None
     assert "\n" not in headers["To"] and "\r" not in headers["To"]
     assert message.recipients() == ['"Ivy Bcc: everyone@example.com" <ivy@example.com>']
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_invitation_sent_three_times_at_once_creates_one_person(manager):
+    """The existence check races; the unique index decides and the losers get
+    the form error, not a 500."""
+    clients = []
+    for _ in range(3):
+        client = Client(raise_request_exception=False)
+        client.force_login(manager)
+        clients.append(client)
+    start = threading.Barrier(len(clients))
+    responses = [None] * len(clients)
+    save = User.save
+
+    def slow_save(self, *args, **kwargs):
+        # Hold the winner's transaction open after its INSERT, so the others
+        # pass every existence check and meet the unique index.
+        save(self, *args, **kwargs)
+        if self.email == "ivy@example.com":
+            time.sleep(0.5)
+
+    def post(i, client):
+        try:
+            start.wait(timeout=10)
+            responses[i] = client.post(INVITE, invitation())
+        finally:
+            connection.close()
+
+    with mock.patch.object(User, "save", slow_save):
+        threads = [threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    assert sorted(r.status_code for r in responses) == [302, 422, 422]
+    for response in responses:
+        if response.status_code == 422:
+            assert 'id="id_email_error">ivy@example.com is already in your organisation.' in (
+                response.text
+            )
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    assert len(mail.outbox) == 1
 
 
 # --- an org admin invites ----------------------------------------------------------
