@@ -38,15 +38,21 @@ class TimeZoneField(forms.CharField):
 
 
 class InviteForm(forms.Form):
+    # Shown (templates/reps/invite.html, .rep-only) and used only for a rep.
+    REP_ONLY_FIELDS = ("manager", "start_date", "one_on_one_weekday", "one_on_one_time")
+
     name = forms.CharField(max_length=120, validators=[validate_no_control_characters])
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(
-        choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")], initial=User.Role.REP
+        choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")],
+        initial=User.Role.REP,
+        widget=forms.RadioSelect,
     )
     manager = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        help_text="Who coaches this rep (reps only).",
+        label="Coached by",
+        help_text="The manager who coaches this rep.",
     )
     timezone = TimeZoneField(label="Time zone", initial="Europe/London")
     start_date = forms.DateField(
@@ -83,6 +89,11 @@ class InviteForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("role") == User.Role.MANAGER:
+            # Hidden for a manager: neither their values nor their errors count.
+            for name in self.REP_ONLY_FIELDS:
+                self._errors.pop(name, None)
+                cleaned[name] = None
         if (
             self.inviter.is_org_admin
             and cleaned.get("role") == User.Role.REP
@@ -90,6 +101,11 @@ class InviteForm(forms.Form):
         ):
             self.add_error("manager", "Choose the manager who will coach this rep.")
         return cleaned
+
+    def rep_only_values(self) -> dict:
+        """The rep-only values that were given, for ``person_invite``."""
+        data = self.cleaned_data
+        return {n: data[n] for n in self.REP_ONLY_FIELDS if data.get(n) is not None}
 
 
 class RepSettingsForm(forms.ModelForm):

@@ -66,7 +66,10 @@ def person_invite(
     if role == User.Role.REP and (manager is None or manager.organisation_id != by.organisation_id):
         raise ValidationError({"manager": "Choose the manager who will coach this rep."})
     if role != User.Role.REP:
-        manager = None
+        # The coaching fields are a rep's: a manager gets no ramp and the defaults.
+        manager, start_date = None, None
+        one_on_one_weekday = User._meta.get_field("one_on_one_weekday").get_default()
+        one_on_one_time = User._meta.get_field("one_on_one_time").get_default()
     email = User.objects.normalize_email(email).lower()
     with transaction.atomic():
         if _has_account_elsewhere(email, by):

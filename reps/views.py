@@ -110,11 +110,8 @@ def invite(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 email=data["email"],
                 role=data.get("role", User.Role.REP),
-                manager=data.get("manager"),
                 timezone=data["timezone"],
-                start_date=data["start_date"],
-                one_on_one_weekday=data["one_on_one_weekday"],
-                one_on_one_time=data["one_on_one_time"],
+                **form.rep_only_values(),
             )
         except ValidationError as error:
             form.add_error(None, error)

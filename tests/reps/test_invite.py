@@ -5,6 +5,7 @@ import re
 import socket
 import threading
 import time
+from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -401,6 +402,88 @@ def test_an_org_admin_must_choose_the_manager_of_a_new_rep(client, manager):
     assert response.status_code == 422
     assert 'id="id_manager_error">Choose the manager who will coach this rep.' in response.text
     assert mail.outbox == []
+
+
+# --- rep-only fields ------------------------------------------------------------------
+
+REP_ONLY = ["manager", "start_date", "one_on_one_weekday", "one_on_one_time"]
+
+
+def rep_only_group(page: str) -> str:
+    match = re.search(r'<fieldset class="rep-only".*?</fieldset>\s*<!-- /rep-only -->', page, re.S)
+    assert match, "no rep-only group on the page"
+    return match.group(0)
+
+
+def test_the_role_is_a_radio_choice_and_the_rep_only_fields_are_one_marked_group(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+
+    page = client.get(INVITE).text
+
+    assert re.search(r'<input type="radio" name="role" value="rep"[^>]*checked', page)
+    assert re.search(r'<input type="radio" name="role" value="manager"', page)
+    group = rep_only_group(page)
+    outside = page.replace(group, "")
+    for name in REP_ONLY:
+        assert f'name="{name}"' in group
+        assert f'name="{name}"' not in outside
+    for name in ["name", "email", "timezone", "role"]:
+        assert f'name="{name}"' in outside
+        assert f'name="{name}"' not in group
+
+
+def test_the_stylesheet_hides_the_rep_only_group_when_manager_is_chosen():
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "app.css").read_text()
+
+    assert (
+        'form:has(input[name="role"][value="manager"]:checked) .rep-only { display: none; }' in css
+    )
+
+
+def test_a_managers_invite_form_shows_the_rep_fields_it_needs(manager_client):
+    group = rep_only_group(manager_client.get(INVITE).text)
+
+    for name in ["start_date", "one_on_one_weekday", "one_on_one_time"]:
+        assert f'name="{name}"' in group
+
+
+def test_an_org_admin_inviting_a_manager_is_not_stopped_by_hidden_rep_fields(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+
+    response = client.post(
+        INVITE,
+        invitation(role="manager", manager=manager.pk, one_on_one_time="", start_date="junk"),
+    )
+
+    assert response.status_code == 302
+    person = User.objects.get(email="ivy@example.com")
+    assert (person.role, person.manager, person.start_date) == (User.Role.MANAGER, None, None)
+
+
+def test_the_service_ignores_rep_only_values_for_a_manager(manager):
+    admin = AdminFactory(organisation=manager.organisation)
+
+    person = services.person_invite(
+        by=admin,
+        name="Mo Manager",
+        email="mo@example.com",
+        role=User.Role.MANAGER,
+        timezone="Europe/Paris",
+        manager=manager,
+        start_date=dt.date(2026, 12, 1),
+        one_on_one_weekday=User.Weekday.FRIDAY,
+        one_on_one_time=dt.time(16, 0),
+    )
+
+    person.refresh_from_db()
+    assert person.role == User.Role.MANAGER
+    assert person.manager is None
+    assert person.start_date is None
+    assert (person.one_on_one_weekday, person.one_on_one_time) == (
+        User.Weekday.TUESDAY,
+        dt.time(10, 0),
+    )
+    assert person.timezone == "Europe/Paris"
 
 
 # --- password reset ---------------------------------------------------------------------
