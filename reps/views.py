@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -145,13 +146,28 @@ def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
 
 
 class InviteAcceptView(auth_views.PasswordResetConfirmView):
-    """An invited person sets their password from the signed, expiring link."""
+    """An invited person sets their password from the signed, expiring link:
+    the page names the account, and once it is set they are signed in."""
 
     template_name = "registration/invite_accept.html"
-    success_url = reverse_lazy("login")
-    post_reset_login = False
+    success_url = reverse_lazy("reps:home")
+    post_reset_login = True
+
+    @property
+    def post_reset_login_backend(self):
+        # login() must be told which backend once AUTHENTICATION_BACKENDS
+        # lists more than one; the first is the email-and-password one.
+        return settings.AUTHENTICATION_BACKENDS[0]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink"):
+            context["account"] = self.user
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "Your password is set. Sign in to get started.")
+        messages.success(
+            self.request, f"Welcome to CoachLoop, {form.user.name}. Your password is set."
+        )
         return response

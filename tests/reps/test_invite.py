@@ -120,21 +120,54 @@ def test_a_managers_invite_form_has_no_role_or_manager_to_choose(manager_client)
     assert 'name="manager"' not in page
 
 
-def test_the_invited_rep_sets_a_password_from_the_link_and_signs_in(client, manager_client):
+def test_the_invited_rep_sets_a_password_for_their_named_account_and_is_signed_in(
+    client, manager_client
+):
     manager_client.post(INVITE, invitation())
     link = link_in(mail.outbox[0])
     client.logout()
 
     opened = client.get(link, follow=True)
     assert "Welcome to CoachLoop — choose a password" in opened.text
+    assert "for <strong>Ivy Invited</strong> (ivy@example.com)" in opened.text
     done = set_password(client, link)
 
     assert done.status_code == 302
-    assert done.url == reverse("login")
-    signed_in = sign_in(client, "ivy@example.com")
-    assert signed_in.status_code == 302
-    assert client.get(reverse("reps:home")).url == reverse("commitments:my_one_thing")
-    assert "Hi Ivy Invited" in client.get(reverse("commitments:my_one_thing")).text
+    assert done.url == reverse("reps:home")
+    home = client.get(done.url, follow=True)
+    assert home.redirect_chain == [(reverse("commitments:my_one_thing"), 302)]
+    assert "Welcome to CoachLoop, Ivy Invited. Your password is set." in home.text
+    assert "Hi Ivy Invited" in home.text
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="ivy@example.com").pk
+    # And the new password works next time.
+    client.logout()
+    assert sign_in(client, "ivy@example.com").status_code == 302
+
+
+def test_an_invited_manager_lands_on_their_team_page(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+    client.post(INVITE, invitation(role="manager"))
+    client.logout()
+
+    done = set_password(client, link_in(mail.outbox[0]))
+
+    assert client.get(done.url).url == reverse("reps:team")
+
+
+def test_the_invited_person_is_signed_in_when_several_backends_are_configured(
+    client, manager_client, settings
+):
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "django.contrib.auth.backends.RemoteUserBackend",
+    ]
+    manager_client.post(INVITE, invitation())
+    client.logout()
+
+    done = set_password(client, link_in(mail.outbox[0]))
+
+    assert done.url == reverse("reps:home")
+    assert client.get(done.url).url == reverse("commitments:my_one_thing")
 
 
 def test_an_invitation_link_works_only_once(client, manager_client):
