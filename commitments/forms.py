@@ -117,7 +117,11 @@ class WeeklyUpdateForm(forms.Form):
         (NextStep.NONE, "No new commitment for now"),
     ]
 
-    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+    # Hidden: its error is shown at the top (partials/non_field_errors.html).
+    OUT_OF_DATE = "This form is out of date — reload the page to see the current commitment."
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE}
+    )
     outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect)
     evidence = forms.CharField(
         max_length=NOTE_MAX,
