@@ -179,9 +179,6 @@ class WeeklyUpdateForm(forms.Form):
                     "Re-issue the same one thing, or choose a different one."
                 )
             self.add_error("next_step", message)
-        if "commitment_id" in self.errors:
-            # A hidden field's error would show nowhere: say it at the top.
-            self.add_error(None, self.OUT_OF_DATE)
         if outcome == Check.Outcome.KEPT:
             cleaned["diagnosis"] = ""
         if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):

@@ -1,27 +1,60 @@
-import zoneinfo
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html
 
-from .models import User
+from .models import User, validate_no_control_characters, validate_timezone
+from .services import ALREADY_IN_ORGANISATION
+from .timezones import TIMEZONE_CHOICES, timezone_options
 
-COMMON_ZONES = sorted(zoneinfo.available_timezones() - {"localtime"})
+
+class TimeZoneSelect(forms.Select):
+    """A <select> of the canonical zones whose options are rendered once per
+    process, not through a template per option on every page view."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=TIMEZONE_CHOICES)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = {"name": name, **self.build_attrs(self.attrs, attrs)}
+        value = self.format_value(value)
+        return format_html(
+            "<select{}>{}</select>", flatatt(final), timezone_options(value[0] if value else None)
+        )
+
+
+class TimeZoneField(forms.CharField):
+    """A time zone from the one canonical list (``reps.timezones``)."""
+
+    widget = TimeZoneSelect
+    default_validators = [validate_timezone]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {}  # no maxlength on a <select>
 
 
 class InviteForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    # Shown (templates/reps/invite.html, .rep-only) and used only for a rep.
+    REP_ONLY_FIELDS = ("manager", "start_date", "one_on_one_weekday", "one_on_one_time")
+
+    name = forms.CharField(max_length=120, validators=[validate_no_control_characters])
     email = forms.EmailField(label="Email address")
     role = forms.ChoiceField(
-        choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")], initial=User.Role.REP
+        choices=[(User.Role.REP, "Rep"), (User.Role.MANAGER, "Manager")],
+        initial=User.Role.REP,
+        widget=forms.RadioSelect,
     )
     manager = forms.ModelChoiceField(
         queryset=User.objects.none(),
         required=False,
-        help_text="Who coaches this rep (reps only).",
+        label="Coached by",
+        help_text="The manager who coaches this rep.",
     )
-    timezone = forms.ChoiceField(
-        label="Time zone", choices=[(z, z) for z in COMMON_ZONES], initial="Europe/London"
-    )
+    timezone = TimeZoneField(label="Time zone", initial="Europe/London")
     start_date = forms.DateField(
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -46,12 +79,21 @@ class InviteForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone with this email address already has an account.")
+        # Only the inviter's own organisation: an address with an account
+        # elsewhere gets the same answer as a fresh one (see person_invite).
+        if User.objects.filter(
+            email__iexact=email, organisation_id=self.inviter.organisation_id
+        ).exists():
+            raise forms.ValidationError(ALREADY_IN_ORGANISATION.format(email=email))
         return email
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("role") == User.Role.MANAGER:
+            # Hidden for a manager: neither their values nor their errors count.
+            for name in self.REP_ONLY_FIELDS:
+                self._errors.pop(name, None)
+                cleaned[name] = None
         if (
             self.inviter.is_org_admin
             and cleaned.get("role") == User.Role.REP
@@ -59,6 +101,11 @@ class InviteForm(forms.Form):
         ):
             self.add_error("manager", "Choose the manager who will coach this rep.")
         return cleaned
+
+    def rep_only_values(self) -> dict:
+        """The rep-only values that were given, for ``person_invite``."""
+        data = self.cleaned_data
+        return {n: data[n] for n in self.REP_ONLY_FIELDS if data.get(n) is not None}
 
 
 class RepSettingsForm(forms.ModelForm):
@@ -70,8 +117,8 @@ class RepSettingsForm(forms.ModelForm):
         widgets = {
             "one_on_one_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "timezone": forms.Select(choices=[(z, z) for z in COMMON_ZONES]),
         }
+        field_classes = {"timezone": TimeZoneField}
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -1,6 +1,7 @@
 """Organisations and the people in them: org admins, managers and reps."""
 
 import datetime as dt
+import unicodedata
 import zoneinfo
 from functools import cached_property
 
@@ -12,16 +13,39 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from .timezones import TIMEZONES
+
 RAMP_DAYS = 14
 
 
 def validate_timezone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value!r} is not a time zone we know, such as Europe/London.")
+    """One of the canonical IANA zones in ``reps.timezones.TIMEZONES``."""
+    if value not in TIMEZONES:
+        raise ValidationError(
+            f"{value!r} is not a time zone on our list: choose one such as Europe/London.",
+            code="invalid_timezone",
+        )
+
+
+# Bidirectional embeddings, overrides and isolates: they reorder what a reader sees.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def validate_no_control_characters(value: str) -> None:
+    """Names go into email headers and plain-text digests: a line break, tab,
+    C0/C1 control, line or paragraph separator or bidi override in one would
+    forge lines or reorder text there, so they are refused (not silently
+    stripped: the person typing sees what will be stored)."""
+    for char in value:
+        if char in BIDI_CONTROLS or unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            raise ValidationError(
+                "Names can't contain line breaks, tabs or other control characters.",
+                code="control_characters",
+            )
 
 
 class Organisation(models.Model):
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_no_control_characters])
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -113,7 +137,7 @@ class User(AbstractUser):
     first_name = None
     last_name = None
     email = models.EmailField("email address", unique=True)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_no_control_characters])
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="people", null=True, blank=True
     )

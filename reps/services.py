@@ -6,7 +6,7 @@ import smtplib
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -24,6 +24,20 @@ def invite_url(person: User) -> str:
     return settings.SITE_URL + path
 
 
+ALREADY_IN_ORGANISATION = "{email} is already in your organisation."
+
+
+def _has_account_elsewhere(email: str, by: User) -> bool:
+    """True when the address belongs to someone outside ``by``'s organisation,
+    which the inviter must not learn; a field error when it is someone in it."""
+    existing = User.objects.filter(email__iexact=email).only("organisation_id").first()
+    if existing is None:
+        return False
+    if existing.organisation_id == by.organisation_id:
+        raise ValidationError({"email": ALREADY_IN_ORGANISATION.format(email=email)})
+    return True
+
+
 def person_invite(
     *,
     by: User,
@@ -35,11 +49,16 @@ def person_invite(
     start_date: dt.date | None = None,
     one_on_one_weekday: int = User.Weekday.TUESDAY,
     one_on_one_time: dt.time = dt.time(10, 0),
-) -> User:
+) -> User | None:
     """Create the person with no password yet and email them a link to set one.
 
     The link is Django's password-reset token: signed, expiring after
     PASSWORD_RESET_TIMEOUT, and void once the password is set.
+
+    An address already in the inviter's organisation is a field error. One
+    that has an account in another organisation returns None and creates and
+    sends nothing: the caller answers as for a fresh invitation, so no other
+    tenant's people are revealed.
     """
     if by.role == User.Role.MANAGER:
         role, manager = User.Role.REP, by
@@ -48,13 +67,14 @@ def person_invite(
     if role == User.Role.REP and (manager is None or manager.organisation_id != by.organisation_id):
         raise ValidationError({"manager": "Choose the manager who will coach this rep."})
     if role != User.Role.REP:
-        manager = None
+        # The coaching fields are a rep's: a manager gets no ramp and the defaults.
+        manager, start_date = None, None
+        one_on_one_weekday = User._meta.get_field("one_on_one_weekday").get_default()
+        one_on_one_time = User._meta.get_field("one_on_one_time").get_default()
     email = User.objects.normalize_email(email).lower()
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                {"email": "Someone with this email address already has an account."}
-            )
+        if _has_account_elsewhere(email, by):
+            return None
         person = User(
             email=email,
             name=name,
@@ -68,7 +88,17 @@ def person_invite(
             ramp=User.Ramp.AUTO,
         )
         person.set_unusable_password()
-        person.save()
+        # The name and zone rules hold whoever calls; uniqueness is the database's.
+        person.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:
+            # The same address was saved between the check and this insert:
+            # the unique index decided, answer as the check would have.
+            if _has_account_elsewhere(email, by):
+                return None
+            raise
         message = email_build(
             "invite",
             to=person,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -30,22 +31,21 @@ def invite(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            person = services.person_invite(
+            services.person_invite(
                 by=request.user,
                 name=data["name"],
                 email=data["email"],
                 role=data.get("role", User.Role.REP),
-                manager=data.get("manager"),
                 timezone=data["timezone"],
-                start_date=data["start_date"],
-                one_on_one_weekday=data["one_on_one_weekday"],
-                one_on_one_time=data["one_on_one_time"],
+                **form.rep_only_values(),
             )
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            # The same answer when the address has an account in another
+            # organisation (nothing was created): no other tenant is revealed.
             messages.success(
-                request, f"Invitation sent to {person.email}. The link works for three days."
+                request, f"Invitation sent to {data['email']}. The link works for three days."
             )
             return redirect("reps:invite")
     return render(request, "reps/invite.html", {"form": form}, status=422 if form.errors else 200)
@@ -71,13 +71,28 @@ def rep_settings(request: HttpRequest, rep_id: int) -> HttpResponse:
 
 
 class InviteAcceptView(auth_views.PasswordResetConfirmView):
-    """An invited person sets their password from the signed, expiring link."""
+    """An invited person sets their password from the signed, expiring link:
+    the page names the account, and once it is set they are signed in."""
 
     template_name = "registration/invite_accept.html"
-    success_url = reverse_lazy("login")
-    post_reset_login = False
+    success_url = reverse_lazy("commitments:home")
+    post_reset_login = True
+
+    @property
+    def post_reset_login_backend(self):
+        # login() must be told which backend once AUTHENTICATION_BACKENDS
+        # lists more than one; the first is the email-and-password one.
+        return settings.AUTHENTICATION_BACKENDS[0]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink"):
+            context["account"] = self.user
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "Your password is set. Sign in to get started.")
+        messages.success(
+            self.request, f"Welcome to CoachLoop, {form.user.name}. Your password is set."
+        )
         return response

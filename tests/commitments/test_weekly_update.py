@@ -655,3 +655,25 @@ def test_the_htmx_update_swaps_in_fresh_notes_and_reminders_too(client):
     assert "Fresh shared note from today" in response.text
     assert "Fresh private note" in response.text
     assert 'id="reminders-heading"' in response.text
+
+
+@pytest.mark.parametrize("tampered", ["abc", "", "1e3"])
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+def test_a_tampered_hidden_commitment_id_is_told_on_the_page_and_nothing_is_saved(
+    manager_client, active, update_url, tampered, htmx
+):
+    before = saved_rows()
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = manager_client.post(
+        update_url, weekly_update(active, commitment_id=tampered), headers=headers
+    )
+
+    assert response.status_code == 422
+    assert (
+        "This form is out of date — reload the page to see the current commitment."
+        in html.unescape(response.text)
+    )
+    assert saved_rows() == before
+    active.refresh_from_db()
+    assert active.status == Commitment.Status.ACTIVE

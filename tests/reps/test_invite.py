@@ -1,13 +1,23 @@
 """Inviting people: the email, the signed expiring link, and setting a password."""
 
 import datetime as dt
+import re
 import socket
+import threading
+import time
+from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
+from coachloop.emails import email_build
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from reps import services
 from reps.models import User
 from tests.factories import AdminFactory, ManagerFactory, OrganisationFactory, RepFactory
 
@@ -62,6 +72,13 @@ def set_password(client, path: str, password: str = NEW_PASSWORD):
     return client.post(form_path, {"new_password1": password, "new_password2": password})
 
 
+def without_tokens(page: str) -> str:
+    """The page without what differs on every response: the CSRF token and CSP nonces."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    page = re.sub(r'"X-CSRFToken": "[^"]*"', "", page)
+    return re.sub(r'nonce="[^"]*"', "", page)
+
+
 def sign_in(client, email: str, password: str = NEW_PASSWORD):
     return client.post(reverse("login"), {"username": email, "password": password})
 
@@ -103,21 +120,54 @@ def test_a_managers_invite_form_has_no_role_or_manager_to_choose(manager_client)
     assert 'name="manager"' not in page
 
 
-def test_the_invited_rep_sets_a_password_from_the_link_and_signs_in(client, manager_client):
+def test_the_invited_rep_sets_a_password_for_their_named_account_and_is_signed_in(
+    client, manager_client
+):
     manager_client.post(INVITE, invitation())
     link = link_in(mail.outbox[0])
     client.logout()
 
     opened = client.get(link, follow=True)
     assert "Welcome to CoachLoop — choose a password" in opened.text
+    assert "for <strong>Ivy Invited</strong> (ivy@example.com)" in opened.text
     done = set_password(client, link)
 
     assert done.status_code == 302
-    assert done.url == reverse("login")
-    signed_in = sign_in(client, "ivy@example.com")
-    assert signed_in.status_code == 302
-    assert client.get(reverse("commitments:home")).url == reverse("commitments:my_one_thing")
-    assert "Hi Ivy Invited" in client.get(reverse("commitments:my_one_thing")).text
+    assert done.url == reverse("commitments:home")
+    home = client.get(done.url, follow=True)
+    assert home.redirect_chain == [(reverse("commitments:my_one_thing"), 302)]
+    assert "Welcome to CoachLoop, Ivy Invited. Your password is set." in home.text
+    assert "Hi Ivy Invited" in home.text
+    assert int(client.session["_auth_user_id"]) == User.objects.get(email="ivy@example.com").pk
+    # And the new password works next time.
+    client.logout()
+    assert sign_in(client, "ivy@example.com").status_code == 302
+
+
+def test_an_invited_manager_lands_on_their_team_page(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+    client.post(INVITE, invitation(role="manager"))
+    client.logout()
+
+    done = set_password(client, link_in(mail.outbox[0]))
+
+    assert client.get(done.url).url == reverse("commitments:team")
+
+
+def test_the_invited_person_is_signed_in_when_several_backends_are_configured(
+    client, manager_client, settings
+):
+    settings.AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "django.contrib.auth.backends.RemoteUserBackend",
+    ]
+    manager_client.post(INVITE, invitation())
+    client.logout()
+
+    done = set_password(client, link_in(mail.outbox[0]))
+
+    assert done.url == reverse("commitments:home")
+    assert client.get(done.url).url == reverse("commitments:my_one_thing")
 
 
 def test_an_invitation_link_works_only_once(client, manager_client):
@@ -185,27 +235,54 @@ def test_a_tampered_invitation_link_is_refused(client, manager_client):
 # --- bad input ------------------------------------------------------------------------
 
 
-def test_an_email_address_already_in_use_is_refused_next_to_the_field(manager_client, manager):
+def test_an_address_already_in_the_organisation_is_refused_next_to_the_field(
+    manager_client, manager
+):
     RepFactory(organisation=manager.organisation, email="ivy@example.com")
 
     response = manager_client.post(INVITE, invitation(email="IVY@example.com"))
 
     assert response.status_code == 422
-    assert 'id="id_email_error">Someone with this email address already has an account.' in (
-        response.text
-    )
+    assert 'id="id_email_error">ivy@example.com is already in your organisation.' in (response.text)
     assert 'value="Ivy Invited"' in response.text
     assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
     assert mail.outbox == []
 
 
-def test_an_email_address_from_another_organisation_is_refused_too(manager_client):
+def test_an_address_in_another_organisation_gets_the_answer_of_a_fresh_invite(
+    manager_client, manager
+):
+    elsewhere = RepFactory(email="ivy@example.com", name="Ivy Elsewhere")
+    fresh = manager_client.post(INVITE, invitation(email="fresh@example.com"), follow=True)
+    mail.outbox.clear()
+
+    response = manager_client.post(INVITE, invitation(), follow=True)
+
+    assert response.redirect_chain == fresh.redirect_chain == [(INVITE, 302)]
+    assert response.status_code == fresh.status_code == 200
+    assert "Invitation sent to ivy@example.com. The link works for three days." in response.text
+    assert without_tokens(response.text.replace("ivy@example.com", "fresh@example.com")) == (
+        without_tokens(fresh.text)
+    )
+    assert "already" not in response.text
+    # Nothing was created or changed, and no invitation went out.
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    elsewhere.refresh_from_db()
+    assert elsewhere.name == "Ivy Elsewhere"
+    assert elsewhere.organisation_id != manager.organisation_id
+    assert mail.outbox == []
+
+
+def test_the_service_creates_nothing_for_an_address_in_another_organisation(manager):
     RepFactory(email="ivy@example.com")
 
-    response = manager_client.post(INVITE, invitation())
+    person = services.person_invite(
+        by=manager, name="Ivy", email="Ivy@Example.com", role="rep", timezone="UTC"
+    )
 
-    assert response.status_code == 422
-    assert "already has an account" in response.text
+    assert person is None
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    assert mail.outbox == []
 
 
 def test_a_missing_name_and_a_bad_email_are_refused_next_to_their_fields(manager_client):
@@ -238,14 +315,86 @@ def test_when_the_mail_server_is_down_nothing_is_saved_and_the_manager_is_told(
     assert not User.objects.filter(email="ivy@example.com").exists()
 
 
-def test_a_name_cannot_smuggle_headers_into_the_invitation(manager_client):
-    manager_client.post(INVITE, invitation(name="Ivy\r\nBcc: everyone@example.com"))
+def test_a_name_with_a_line_break_is_refused_and_nothing_is_sent(manager_client):
+    response = manager_client.post(INVITE, invitation(name="Ivy\r\nBcc: everyone@example.com"))
 
-    [message] = mail.outbox
+    assert response.status_code == 422
+    assert 'id="id_name_error"' in response.text
+    assert not User.objects.filter(email="ivy@example.com").exists()
+    assert mail.outbox == []
+
+
+def test_the_service_refuses_a_name_with_a_line_break_too(manager):
+    with pytest.raises(ValidationError) as error:
+        services.person_invite(
+            by=manager,
+            name="Ivy\nBcc: everyone@example.com",
+            email="ivy@example.com",
+            role=User.Role.REP,
+            timezone="Europe/London",
+        )
+
+    assert "name" in error.value.message_dict
+    assert not User.objects.filter(email="ivy@example.com").exists()
+    assert mail.outbox == []
+
+
+def test_a_name_stored_before_names_were_checked_cannot_smuggle_headers(manager):
+    # The factory skips validation, like a row saved before the check existed.
+    person = RepFactory(name="Ivy\r\nBcc: everyone@example.com", email="ivy@example.com")
+    message = email_build(
+        "invite", to=person, context={"person": person, "by": manager, "url": "x"}
+    )
+
     headers = message.message()
     assert headers["Bcc"] is None
     assert "\n" not in headers["To"] and "\r" not in headers["To"]
     assert message.recipients() == ['"Ivy Bcc: everyone@example.com" <ivy@example.com>']
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_invitation_sent_three_times_at_once_creates_one_person(manager):
+    """The existence check races; the unique index decides and the losers get
+    the form error, not a 500."""
+    clients = []
+    for _ in range(3):
+        client = Client(raise_request_exception=False)
+        client.force_login(manager)
+        clients.append(client)
+    start = threading.Barrier(len(clients))
+    responses = [None] * len(clients)
+    save = User.save
+
+    def slow_save(self, *args, **kwargs):
+        # Hold the winner's transaction open after its INSERT, so the others
+        # pass every existence check and meet the unique index.
+        save(self, *args, **kwargs)
+        if self.email == "ivy@example.com":
+            time.sleep(0.5)
+
+    def post(i, client):
+        try:
+            start.wait(timeout=10)
+            responses[i] = client.post(INVITE, invitation())
+        finally:
+            connection.close()
+
+    with mock.patch.object(User, "save", slow_save):
+        threads = [threading.Thread(target=post, args=(i, c)) for i, c in enumerate(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    assert sorted(r.status_code for r in responses) == [302, 422, 422]
+    for response in responses:
+        if response.status_code == 422:
+            assert 'id="id_email_error">ivy@example.com is already in your organisation.' in (
+                response.text
+            )
+    assert User.objects.filter(email__iexact="ivy@example.com").count() == 1
+    assert len(mail.outbox) == 1
 
 
 # --- an org admin invites ----------------------------------------------------------
@@ -286,6 +435,88 @@ def test_an_org_admin_must_choose_the_manager_of_a_new_rep(client, manager):
     assert response.status_code == 422
     assert 'id="id_manager_error">Choose the manager who will coach this rep.' in response.text
     assert mail.outbox == []
+
+
+# --- rep-only fields ------------------------------------------------------------------
+
+REP_ONLY = ["manager", "start_date", "one_on_one_weekday", "one_on_one_time"]
+
+
+def rep_only_group(page: str) -> str:
+    match = re.search(r'<fieldset class="rep-only".*?</fieldset>\s*<!-- /rep-only -->', page, re.S)
+    assert match, "no rep-only group on the page"
+    return match.group(0)
+
+
+def test_the_role_is_a_radio_choice_and_the_rep_only_fields_are_one_marked_group(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+
+    page = client.get(INVITE).text
+
+    assert re.search(r'<input type="radio" name="role" value="rep"[^>]*checked', page)
+    assert re.search(r'<input type="radio" name="role" value="manager"', page)
+    group = rep_only_group(page)
+    outside = page.replace(group, "")
+    for name in REP_ONLY:
+        assert f'name="{name}"' in group
+        assert f'name="{name}"' not in outside
+    for name in ["name", "email", "timezone", "role"]:
+        assert f'name="{name}"' in outside
+        assert f'name="{name}"' not in group
+
+
+def test_the_stylesheet_hides_the_rep_only_group_when_manager_is_chosen():
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "app.css").read_text()
+
+    assert (
+        'form:has(input[name="role"][value="manager"]:checked) .rep-only { display: none; }' in css
+    )
+
+
+def test_a_managers_invite_form_shows_the_rep_fields_it_needs(manager_client):
+    group = rep_only_group(manager_client.get(INVITE).text)
+
+    for name in ["start_date", "one_on_one_weekday", "one_on_one_time"]:
+        assert f'name="{name}"' in group
+
+
+def test_an_org_admin_inviting_a_manager_is_not_stopped_by_hidden_rep_fields(client, manager):
+    client.force_login(AdminFactory(organisation=manager.organisation))
+
+    response = client.post(
+        INVITE,
+        invitation(role="manager", manager=manager.pk, one_on_one_time="", start_date="junk"),
+    )
+
+    assert response.status_code == 302
+    person = User.objects.get(email="ivy@example.com")
+    assert (person.role, person.manager, person.start_date) == (User.Role.MANAGER, None, None)
+
+
+def test_the_service_ignores_rep_only_values_for_a_manager(manager):
+    admin = AdminFactory(organisation=manager.organisation)
+
+    person = services.person_invite(
+        by=admin,
+        name="Mo Manager",
+        email="mo@example.com",
+        role=User.Role.MANAGER,
+        timezone="Europe/Paris",
+        manager=manager,
+        start_date=dt.date(2026, 12, 1),
+        one_on_one_weekday=User.Weekday.FRIDAY,
+        one_on_one_time=dt.time(16, 0),
+    )
+
+    person.refresh_from_db()
+    assert person.role == User.Role.MANAGER
+    assert person.manager is None
+    assert person.start_date is None
+    assert (person.one_on_one_weekday, person.one_on_one_time) == (
+        User.Weekday.TUESDAY,
+        dt.time(10, 0),
+    )
+    assert person.timezone == "Europe/Paris"
 
 
 # --- password reset ---------------------------------------------------------------------
