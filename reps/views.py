@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
@@ -78,11 +77,9 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("commitments:home")
     post_reset_login = True
 
-    @property
-    def post_reset_login_backend(self):
-        # login() must be told which backend once AUTHENTICATION_BACKENDS
-        # lists more than one; the first is the email-and-password one.
-        return settings.AUTHENTICATION_BACKENDS[0]
+    # login() must be told which backend once AUTHENTICATION_BACKENDS lists
+    # more than one: the email-and-password one (the first is the lock-out guard).
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -11,6 +11,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from commitments.forms import WeeklyUpdateForm
 from commitments.models import Check, CoachingSession, Commitment
 from tests.factories import (
     AdminFactory,
@@ -670,10 +671,7 @@ def test_a_tampered_hidden_commitment_id_is_told_on_the_page_and_nothing_is_save
     )
 
     assert response.status_code == 422
-    assert (
-        "This form is out of date — reload the page to see the current commitment."
-        in html.unescape(response.text)
-    )
+    assert WeeklyUpdateForm.OUT_OF_DATE in html.unescape(response.text)
     assert saved_rows() == before
     active.refresh_from_db()
     assert active.status == Commitment.Status.ACTIVE

@@ -10,13 +10,13 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
-from coachloop.emails import email_build
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from common.emails import email_build
 from reps import services
 from reps.models import User
 from tests.factories import AdminFactory, ManagerFactory, OrganisationFactory, RepFactory
