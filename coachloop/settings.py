@@ -52,7 +52,7 @@ def mailer_from_url(url: str) -> dict:
     """Turn EMAIL_URL (``smtp://user:pass@host:port``, ``console:``) into a MAILERS entry."""
     parts = urlsplit(url)
     if parts.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "common.mail.ConsoleEmailBackend"}
     if parts.scheme == "locmem":
         return {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     if parts.scheme in {"smtp", "smtps", "submission"}:
@@ -81,7 +81,15 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+# scripts/run writes the address it serves on to var/site_url, so that
+# `manage.py send_reminders` run by hand links to the same running app.
+RUN_SITE_URL = BASE_DIR / "var" / "site_url"
+SITE_URL = env_str(
+    "SITE_URL",
+    (RUN_SITE_URL.read_text().strip() if RUN_SITE_URL.exists() else "http://127.0.0.1:8000")
+    if DEBUG
+    else "",
+).rstrip("/")
 if not SITE_URL:
     # Every email links here: a silent localhost default would break them all.
     raise ImproperlyConfigured(
@@ -216,6 +224,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 60)
+# An invitation or a reset starts a sweep at once instead of waiting for the tick.
+REMINDERS_SWEEP_ON_REQUEST = env_bool("REMINDERS_SWEEP_ON_REQUEST", True)
 # How many sweeps one beat tick may start: one per worker process.
 REMINDER_SWEEPS = env_int("REMINDER_SWEEPS", 2)
 # Two checkouts (or deployments) sharing one Redis never take each other's

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context
 from django.template.loader import get_template, render_to_string
+from django.utils import timezone
 
 
 class _CachedHeaderRegistry(HeaderRegistry):
@@ -45,12 +46,21 @@ def address_for(person) -> str:
 
 
 def email_build(template: str, *, to, context: dict, headers: dict | None = None) -> Email:
-    """Render ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``."""
+    """Render ``templates/emails/<template>_subject.txt``, ``.txt`` and ``.html``.
+
+    Rendered in the recipient's time zone: every date and time in an email is
+    the reader's own (templates say which zone where it could be misread).
+    """
+    with timezone.override(to.tzinfo):
+        return _build(template, to=to, context=context, headers=headers)
+
+
+def _build(template: str, *, to, context: dict, headers: dict | None) -> Email:
     context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(_render_plain(f"emails/{template}_subject.txt", context).split())
+    subject = " ".join(render_plain(f"emails/{template}_subject.txt", context).split())
     message = Email(
         subject=subject,
-        body=_render_plain(f"emails/{template}.txt", context),
+        body=render_plain(f"emails/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address_for(to)],
         headers=headers or {},
@@ -59,6 +69,6 @@ def email_build(template: str, *, to, context: dict, headers: dict | None = None
     return message
 
 
-def _render_plain(name: str, context: dict) -> str:
+def render_plain(name: str, context: dict) -> str:
     """Plain text is not HTML: no ``&amp;`` in a subject or a text part."""
     return get_template(name).template.render(Context(context, autoescape=False))

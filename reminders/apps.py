@@ -5,11 +5,24 @@ class RemindersConfig(AppConfig):
     name = "reminders"
 
     def ready(self) -> None:
-        from commitments.signals import loop_changed
+        # The floors below call up through signals; importing them here is
+        # Django's place for it (models are ready), not a cycle dodge.
+        from django.db import transaction
 
+        from commitments.signals import loop_changed
+        from reps.signals import email_requested
+
+        from . import tasks
         from .services import planning
 
         def on_loop_changed(sender, rep_id, now, **kwargs):
             planning.reminder_schedule_for_rep(rep_id=rep_id, now=now)
 
+        def on_email_requested(sender, kind, person, by, **kwargs):
+            planning.reminder_request_email(kind=kind, recipient=person, by=by)
+            # Out now rather than at the next tick; the tick catches it otherwise.
+            transaction.on_commit(tasks.sweep_soon)
+            return kind
+
         loop_changed.connect(on_loop_changed, weak=False, dispatch_uid="reminders.plan")
+        email_requested.connect(on_email_requested, weak=False, dispatch_uid="reminders.email")

@@ -33,23 +33,31 @@ class ReminderQuerySet(models.QuerySet):
         )
 
 
-class Reminder(models.Model):
-    class Kind(models.TextChoices):
-        NUDGE = "nudge", "Mid-week nudge"
-        PROMPT = "prompt", "“How did the one thing go?” before the 1:1"
-        DAILY = "daily", "Daily check (ramp mode)"
-        DIGEST = "digest", "Weekly digest"
+class ReminderKind(models.TextChoices):
+    NUDGE = "nudge", "Mid-week nudge"
+    PROMPT = "prompt", "“How did the one thing go?” before the 1:1"
+    DAILY = "daily", "Daily check (ramp mode)"
+    DIGEST = "digest", "Weekly digest"
+    INVITE = "invite", "Invitation"
+    PASSWORD_RESET = "reset", "Password reset"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
-        FAILED = "failed", "Failed"
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class Reminder(models.Model):
+    Kind = ReminderKind
+    Status = ReminderStatus
 
     kind = models.CharField(max_length=6, choices=Kind)
     # What for whom: nudge:c<commitment>, prompt:c<commitment>:u<manager>,
-    # daily:u<rep>:<local date>, digest:u<manager>:<iso week>.
+    # daily:u<rep>:<local date>, digest:u<manager>:<iso week>, and one key per
+    # request for invitations and password resets: invite:u<person>:<random>.
     key = models.CharField(max_length=80, unique=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_received"
@@ -70,6 +78,14 @@ class Reminder(models.Model):
         null=True,
         blank=True,
     )
+    # Who asked for it (the inviter of an invitation).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     scheduled_at = models.DateTimeField(help_text="The moment it was planned for (UTC).")
     due_at = models.DateTimeField(help_text="When the next attempt may start (UTC).")
     status = models.CharField(max_length=7, choices=Status, default=Status.PENDING)
@@ -87,11 +103,11 @@ class Reminder(models.Model):
         ordering = ["-scheduled_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["nudge", "prompt", "daily", "digest"]),
+                condition=Q(kind__in=ReminderKind.values),
                 name="reminders_reminder_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "sending", "sent", "skipped", "failed"]),
+                condition=Q(status__in=ReminderStatus.values),
                 name="reminders_reminder_status_valid",
             ),
             models.CheckConstraint(
@@ -104,7 +120,10 @@ class Reminder(models.Model):
                 name="reminders_reminder_sending_is_claimed",
             ),
             models.CheckConstraint(
-                condition=Q(kind="digest") | Q(commitment__isnull=False, rep__isnull=False),
+                condition=Q(
+                    kind__in=[ReminderKind.DIGEST, ReminderKind.INVITE, ReminderKind.PASSWORD_RESET]
+                )
+                | Q(commitment__isnull=False, rep__isnull=False),
                 name="reminders_reminder_about_a_commitment",
             ),
         ]

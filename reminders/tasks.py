@@ -7,11 +7,15 @@ Time limits are the project's (``CELERY_TASK_SOFT_TIME_LIMIT`` and
 ``CELERY_TASK_TIME_LIMIT``); a sweep's budget is half the soft one.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
 from .services import reminder_dispatch_due
 from .services.dispatch import reminder_tick
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="reminders.tasks.tick", ignore_result=True, bind=True)
@@ -26,3 +30,19 @@ def tick(self) -> None:
 def sweep() -> None:
     """Send what is due. Safe to run many at once: rows are claimed, not read."""
     reminder_dispatch_due(plan=False)
+
+
+def sweep_soon() -> None:
+    """Start a sweep now (an invitation or a reset was just recorded) rather
+    than at the next tick. With the broker down the next tick sends it: the
+    email is in the ledger either way."""
+    if not settings.REMINDERS_SWEEP_ON_REQUEST:
+        return
+    try:
+        sweep.apply_async(
+            expires=settings.REMINDER_SWEEP_SECONDS,
+            queue=settings.CELERY_TASK_DEFAULT_QUEUE,
+            retry=False,
+        )
+    except Exception:  # The broker is down: not the request's problem.
+        log.warning("Could not start a sweep now; the next tick sends it", exc_info=True)

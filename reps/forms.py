@@ -4,7 +4,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from .models import User, validate_no_control_characters, validate_timezone
-from .services import ALREADY_IN_ORGANISATION
+from .services import ALREADY_IN_ORGANISATION, PASSWORD_RESET, person_email_request
 from .timezones import TIMEZONE_CHOICES, timezone_options
 
 
@@ -127,3 +127,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email, is_active=True)
+
+    def save(self, *args, **kwargs) -> None:
+        """Record a reset email for the worker to send (and retry), instead of
+        sending it inside the request: a slow or down mail server neither holds
+        a web worker nor loses the link."""
+        for person in self.get_users(self.cleaned_data["email"]):
+            person_email_request(kind=PASSWORD_RESET, person=person)

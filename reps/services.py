@@ -1,20 +1,17 @@
 """Writes about people: inviting them into an organisation."""
 
 import datetime as dt
-import smtplib
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from common.emails import email_build
-
 from .models import User
-from .signals import COACHING_FIELDS, person_changed
+from .signals import COACHING_FIELDS, email_requested, person_changed
 
 
 def invite_url(person: User) -> str:
@@ -99,21 +96,23 @@ def person_invite(
             if _has_account_elsewhere(email, by):
                 return None
             raise
-        message = email_build(
-            "invite",
-            to=person,
-            context={"person": person, "by": by, "url": invite_url(person)},
-        )
-        # Sent inside the transaction: either the person exists and has their
-        # link, or nothing is saved and the inviter can simply try again.
-        try:
-            message.send()
-        except (OSError, smtplib.SMTPException) as error:
-            raise ValidationError(
-                "We couldn't send the invitation email just now, so nothing was saved. "
-                "Please try again in a minute."
-            ) from error
+        # Recorded in the same transaction; the worker sends it (and retries
+        # it while the mail server is down). The request never waits on SMTP.
+        person_email_request(kind=INVITE, person=person, by=by)
     return person
+
+
+INVITE = "invite"
+PASSWORD_RESET = "reset"  # noqa: S105 - a kind of email, not a password
+
+
+def person_email_request(*, kind: str, person: User, by: User | None = None) -> None:
+    """Ask for ``kind`` of email to ``person``: recorded for the worker to
+    send, inside the caller's transaction."""
+    with transaction.atomic():
+        answers = email_requested.send(sender=User, kind=kind, person=person, by=by)
+        if not answers:
+            raise ImproperlyConfigured("Nothing delivers email: is the reminders app installed?")
 
 
 def rep_settings_update(*, rep: User, changes: dict) -> User:

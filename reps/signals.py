@@ -23,3 +23,9 @@ COACHING_FIELDS = frozenset(
         "is_active",
     }
 )
+
+
+# Sent inside the transaction that makes an email necessary (an invitation, a
+# password reset). ``reminders`` records it in its delivery ledger, and the
+# worker sends it — never the web request. kwargs: kind, person, by (or None)
+email_requested = Signal()

@@ -44,7 +44,7 @@ def invite(request: HttpRequest) -> HttpResponse:
             # The same answer when the address has an account in another
             # organisation (nothing was created): no other tenant is revealed.
             messages.success(
-                request, f"Invitation sent to {data['email']}. The link works for three days."
+                request, f"Invitation on its way to {data['email']}. The link works for three days."
             )
             return redirect("reps:invite")
     return render(request, "reps/invite.html", {"form": form}, status=422 if form.errors else 200)

@@ -54,3 +54,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("postgres"):
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _no_sweep_kick(settings):
+    # An invitation would start a sweep on the shared broker; tests that want
+    # one run it themselves (reminder_dispatch_due) or through a real worker.
+    settings.REMINDERS_SWEEP_ON_REQUEST = False

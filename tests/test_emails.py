@@ -1,5 +1,6 @@
 """The one email builder: both parts, safe headers, and the faster SMTP policy."""
 
+import datetime as dt
 import email.policy
 from types import SimpleNamespace
 
@@ -7,7 +8,7 @@ from common.emails import SMTP_POLICY, email_build
 
 
 def person(name="Rita Rep", address="rita@example.com"):
-    return SimpleNamespace(name=name, email=address, is_rep=True)
+    return SimpleNamespace(name=name, email=address, is_rep=True, tzinfo=dt.UTC)
 
 
 def invite(to):
@@ -55,3 +56,23 @@ def _without_boundaries(raw: bytes) -> bytes:
     import re
 
     return re.sub(rb"=+\d+==", b"BOUNDARY", raw)
+
+
+def test_the_development_console_prints_links_whole_so_they_open_when_copied():
+    import io
+
+    from common.mail import ConsoleEmailBackend
+
+    url = "http://127.0.0.1:8000/email/" + "x" * 150 + "/"
+    message = email_build(
+        "invite",
+        to=person(),
+        context={"person": person(), "by": person("Maria Manager"), "url": url},
+    )
+    stream = io.StringIO()
+    ConsoleEmailBackend(stream=stream).send_messages([message])
+
+    printed = stream.getvalue()
+    assert url in printed.splitlines()
+    assert "Subject: Maria Manager invited you to CoachLoop" in printed
+    assert "=\n" not in printed

@@ -77,7 +77,7 @@ def refused(**env: str) -> str:
 def test_development_defaults_are_safe_to_run_without_any_configuration():
     got = settings_with("DEBUG", "MAILERS", "ALLOWED_HOSTS", "DATABASES")
     assert got["DEBUG"] is True
-    assert got["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert got["MAILERS"]["default"]["BACKEND"] == "common.mail.ConsoleEmailBackend"
     assert "127.0.0.1" in got["ALLOWED_HOSTS"]
     assert got["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
@@ -193,7 +193,7 @@ def test_the_smtp_timeout_comes_from_the_environment():
 
 def test_console_email_url_prints_emails():
     mailer = settings_with("MAILERS", EMAIL_URL="console:")["MAILERS"]["default"]
-    assert mailer == {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    assert mailer == {"BACKEND": "common.mail.ConsoleEmailBackend"}
 
 
 def test_an_unknown_email_scheme_is_refused():

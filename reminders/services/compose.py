@@ -6,22 +6,43 @@ recipient's zone by ``common.emails.email_build``.
 """
 
 import datetime as dt
+from urllib.parse import urlsplit
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from commitments.models import CHECKED_ON_TIME, Commitment, Rep
+from common.emails import Email, address_for, email_build, render_plain
 from reps.models import User
+from reps.services import invite_url
 
 from .. import timing
-from ..emails import absolute, build_reminder_email
+from ..emails import absolute, build_reminder_email, message_id
 from ..models import Reminder
 
 
 def reminder_compose(reminder: Reminder, commitment: Commitment | None):
     """The email for ``reminder``, about ``commitment`` (none for a digest)."""
     recipient = reminder.recipient
+    if reminder.kind == Reminder.Kind.INVITE:
+        return email_build(
+            "invite",
+            to=recipient,
+            context={
+                "person": recipient,
+                "by": reminder.requested_by,
+                "url": invite_url(recipient),
+            },
+            headers={"Message-ID": message_id(reminder.key)},
+        )
+    if reminder.kind == Reminder.Kind.PASSWORD_RESET:
+        return _password_reset_email(reminder)
     if reminder.kind == Reminder.Kind.DIGEST:
         context = reminder_digest_context(
             manager=recipient,
@@ -35,6 +56,33 @@ def reminder_compose(reminder: Reminder, commitment: Commitment | None):
         context={"recipient": recipient, **context},
         key=reminder.key,
     )
+
+
+def _password_reset_email(reminder: Reminder):
+    """Django's reset email (our templates), with a token made as it is sent."""
+    person = reminder.recipient
+    site = urlsplit(settings.SITE_URL)
+    context = {
+        "email": person.email,
+        "user": person,
+        "domain": site.netloc,
+        "site_name": "CoachLoop",
+        "protocol": site.scheme,
+        "uid": urlsafe_base64_encode(force_bytes(person.pk)),
+        "token": default_token_generator.make_token(person),
+    }
+    subject = render_to_string("registration/password_reset_subject.txt", context)
+    message = Email(
+        subject=" ".join(subject.split()),
+        body=render_plain("registration/password_reset_email.html", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address_for(person)],
+        headers={"Message-ID": message_id(reminder.key), "Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string("registration/password_reset_email_body.html", context), "text/html"
+    )
+    return message
 
 
 def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:

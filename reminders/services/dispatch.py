@@ -53,6 +53,9 @@ _PERSON = ("name", "email", "timezone", "is_active", "organisation", "role")
 CLAIM_FIELDS = [
     *(f.name for f in Reminder._meta.concrete_fields),
     *(f"recipient__{name}" for name in _PERSON),
+    # An invitation is void once its password is set.
+    "recipient__password",
+    "requested_by__name",
     *(f"rep__{name}" for name in _PERSON),
     *(f"rep__{name}" for name in ("manager", "one_on_one_time", "ramp", "start_date")),
     "rep__manager__name",
@@ -150,7 +153,14 @@ def reminder_claim_due(*, batch_size: int = BATCH_SIZE) -> list[Reminder]:
     practice = PracticeLog.objects.order_by("-practiced_on", "-created_at")
     return list(
         Reminder.objects.filter(pk__in=ids, claimed_by=token)
-        .select_related("recipient", "rep", "rep__manager", "commitment", "commitment__manager")
+        .select_related(
+            "recipient",
+            "requested_by",
+            "rep",
+            "rep__manager",
+            "commitment",
+            "commitment__manager",
+        )
         # Users are wide rows (password hash, flags): fetch only what a reminder reads.
         .only(*CLAIM_FIELDS)
         .prefetch_related(Prefetch("commitment__practice", queryset=practice))
@@ -300,6 +310,12 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
     local_today = now.astimezone(recipient.tzinfo).date()
     if not recipient.is_active or recipient.organisation_id is None:
         return "recipient is no longer active"
+    if reminder.kind == Reminder.Kind.INVITE:
+        # Transactional: no email preference stops it.
+        return "already joined" if recipient.has_usable_password() else ""
+    if reminder.kind == Reminder.Kind.PASSWORD_RESET:
+        too_late = reminder.scheduled_at + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+        return "the reset was asked for too long ago" if now >= too_late else ""
     if reminder.kind == Reminder.Kind.DIGEST:
         if recipient.role != User.Role.MANAGER:
             return "recipient is no longer a manager"

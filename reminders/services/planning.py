@@ -8,6 +8,7 @@ rows (daily checks, digests) by each beat tick.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -66,6 +67,23 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
                 scheduled_at=row.scheduled_at, due_at=row.due_at
             )
         _plan_daily_checks([(rep, commitment)], now)
+
+
+def reminder_request_email(
+    *, kind: str, recipient: User, by: User | None = None, now: dt.datetime | None = None
+) -> Reminder:
+    """Record an email someone asked for (an invitation, a password reset),
+    due at once, in the caller's transaction: the worker sends it, retries it
+    while the mail server is down, and records what happened."""
+    now = now or timezone.now()
+    return Reminder.objects.create(
+        kind=kind,
+        key=f"{kind}:u{recipient.pk}:{uuid.uuid4().hex[:16]}",
+        recipient=recipient,
+        requested_by=by,
+        scheduled_at=now,
+        due_at=now,
+    )
 
 
 def _commitment_rows(commitment: Commitment, rep: User) -> list[Reminder]:
