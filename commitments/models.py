@@ -230,6 +230,11 @@ class CommitmentQuerySet(models.QuerySet):
         return health
 
 
+class ProposedBy(models.TextChoices):
+    MANAGER = "manager", "Manager"
+    REP = "rep", "Rep (self-coaching)"
+
+
 class Commitment(models.Model):
     """ONE observable behaviour a rep runs before the next 1:1.
 
@@ -240,9 +245,7 @@ class Commitment(models.Model):
 
     Status = CommitmentStatus
 
-    class ProposedBy(models.TextChoices):
-        MANAGER = "manager", "Manager"
-        REP = "rep", "Rep (self-coaching)"
+    ProposedBy = ProposedBy
 
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments"
@@ -312,7 +315,7 @@ class Commitment(models.Model):
                 name="commitments_commitment_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(proposed_by__in=["manager", "rep"]),
+                condition=Q(proposed_by__in=ProposedBy.values),
                 name="commitments_commitment_proposed_by_valid",
             ),
             models.CheckConstraint(
@@ -409,13 +412,16 @@ class Check(models.Model):
         return f"{self.get_outcome_display()}: {self.commitment}"
 
 
+class PracticeKind(models.TextChoices):
+    DRILL = "drill", "Drill"
+    ROLE_PLAY = "roleplay", "Role-play"
+    LIVE = "live", "Live attempt"
+
+
 class PracticeLog(models.Model):
     """One practice rep logged by the rep between checks."""
 
-    class Kind(models.TextChoices):
-        DRILL = "drill", "Drill"
-        ROLE_PLAY = "roleplay", "Role-play"
-        LIVE = "live", "Live attempt"
+    Kind = PracticeKind
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="practice")
     rep = models.ForeignKey(
@@ -434,7 +440,7 @@ class PracticeLog(models.Model):
         ordering = ["-practiced_on", "-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["drill", "roleplay", "live"]),
+                condition=Q(kind__in=PracticeKind.values),
                 name="commitments_practicelog_kind_valid",
             ),
             models.CheckConstraint(

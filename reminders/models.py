@@ -111,12 +111,12 @@ class Reminder(models.Model):
                 name="reminders_reminder_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="sent", sent_at__isnull=False)
-                | (~Q(status="sent") & Q(sent_at__isnull=True)),
+                condition=Q(status=ReminderStatus.SENT, sent_at__isnull=False)
+                | (~Q(status=ReminderStatus.SENT) & Q(sent_at__isnull=True)),
                 name="reminders_reminder_sent_at_matches_status",
             ),
             models.CheckConstraint(
-                condition=~Q(status="sending") | Q(claimed_at__isnull=False),
+                condition=~Q(status=ReminderStatus.SENDING) | Q(claimed_at__isnull=False),
                 name="reminders_reminder_sending_is_claimed",
             ),
             models.CheckConstraint(
@@ -132,7 +132,7 @@ class Reminder(models.Model):
             # expired 'sending' leases. Partial, so sent history never bloats it.
             models.Index(
                 fields=["status", "due_at"],
-                condition=Q(status__in=["pending", "sending"]),
+                condition=Q(status__in=[ReminderStatus.PENDING, ReminderStatus.SENDING]),
                 name="reminders_reminder_sweep",
             ),
             # The rep page's reminder log (for_rep_page) and schedule_for_rep.
@@ -143,18 +143,30 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
 
 
+class PreferenceMode(models.TextChoices):
+    ON = "on", "Send it"
+    PAUSED = "paused", "Paused"
+    OFF = "off", "Stopped"
+
+
+# The reminders a person can pause or stop; invitations and resets are not optional.
+PREFERENCE_KINDS = [
+    ReminderKind.NUDGE,
+    ReminderKind.PROMPT,
+    ReminderKind.DAILY,
+    ReminderKind.DIGEST,
+]
+
+
 class EmailPreference(models.Model):
     """One person's choice for one kind of email. No row means “send it”."""
 
-    class Mode(models.TextChoices):
-        ON = "on", "Send it"
-        PAUSED = "paused", "Paused"
-        OFF = "off", "Stopped"
+    Mode = PreferenceMode
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
     )
-    kind = models.CharField(max_length=6, choices=Reminder.Kind)
+    kind = models.CharField(max_length=6, choices=[(k.value, k.label) for k in PREFERENCE_KINDS])
     mode = models.CharField(max_length=6, choices=Mode, default=Mode.ON)
     paused_until = models.DateField(
         null=True, blank=True, help_text="Emails start again on this day (the person's zone)."
@@ -167,16 +179,16 @@ class EmailPreference(models.Model):
                 fields=["user", "kind"], name="reminders_emailpref_one_per_kind"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["nudge", "prompt", "daily", "digest"]),
+                condition=Q(kind__in=PREFERENCE_KINDS),
                 name="reminders_emailpref_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(mode__in=["on", "paused", "off"]),
+                condition=Q(mode__in=PreferenceMode.values),
                 name="reminders_emailpref_mode_valid",
             ),
             models.CheckConstraint(
-                condition=Q(mode="paused", paused_until__isnull=False)
-                | (~Q(mode="paused") & Q(paused_until__isnull=True)),
+                condition=Q(mode=PreferenceMode.PAUSED, paused_until__isnull=False)
+                | (~Q(mode=PreferenceMode.PAUSED) & Q(paused_until__isnull=True)),
                 name="reminders_emailpref_paused_until_matches_mode",
             ),
         ]

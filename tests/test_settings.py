@@ -253,3 +253,32 @@ def test_pages_carry_a_content_security_policy_with_a_script_nonce(client):
     assert "script-src 'self' 'nonce-" in policy
     nonce = policy.split("'nonce-")[1].split("'")[0]
     assert f'nonce="{nonce}"' in response.text
+
+
+def test_two_checkouts_on_one_redis_use_different_queues():
+    one = settings_with("CELERY_TASK_DEFAULT_QUEUE", DATABASE_URL="sqlite:////tmp/one.sqlite3")
+    two = settings_with("CELERY_TASK_DEFAULT_QUEUE", DATABASE_URL="sqlite:////tmp/two.sqlite3")
+    again = settings_with("CELERY_TASK_DEFAULT_QUEUE", DATABASE_URL="sqlite:////tmp/one.sqlite3")
+
+    assert one["CELERY_TASK_DEFAULT_QUEUE"] != two["CELERY_TASK_DEFAULT_QUEUE"]
+    assert one == again  # the worker and the web app of one checkout agree
+
+
+def test_send_reminders_by_hand_links_to_the_app_scripts_run_is_serving():
+    # scripts/run leaves the address it serves on in var/site_url (and removes it on exit).
+    marker = BASE_DIR / "var" / "site_url"
+    previous = marker.read_text() if marker.exists() else None
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text("http://127.0.0.1:8123\n")
+    try:
+        assert settings_with("SITE_URL")["SITE_URL"] == "http://127.0.0.1:8123"
+        # An explicit SITE_URL still wins, and production never reads the file.
+        assert settings_with("SITE_URL", SITE_URL="http://a.example")["SITE_URL"] == (
+            "http://a.example"
+        )
+        assert settings_with("SITE_URL", **PRODUCTION)["SITE_URL"] == PRODUCTION["SITE_URL"]
+    finally:
+        if previous is None:
+            marker.unlink()
+        else:
+            marker.write_text(previous)

@@ -7,7 +7,8 @@ import pytest
 
 from reminders import timing
 from reminders.models import Reminder
-from reminders.services import reminder_plan_calendar
+from reminders.services import reminder_dispatch_due, reminder_plan_calendar
+from reps.models import User
 
 from .factories import commit, rep_in
 
@@ -177,3 +178,50 @@ def test_a_rep_out_of_ramp_gets_no_daily_check():
     reminder_plan_calendar()
 
     assert not Reminder.objects.filter(kind=Reminder.Kind.DAILY).exists()
+
+
+@pytest.mark.django_db
+def test_a_commitment_set_after_four_gets_no_daily_check_minutes_later(clock):
+    # Monday 30 Nov, 16:30 in London: the 16:00 daily check has passed and a
+    # commitment this fresh needs a few hours of life before "how did today go?".
+    clock.move_to(dt.datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+    rep = rep_in("Europe/London", ramp=User.Ramp.ON)
+    commit(rep, check_date=dt.date(2026, 12, 8))
+
+    days = sorted(r.key.rsplit(":", 1)[1] for r in Reminder.objects.filter(rep=rep, kind="daily"))
+    assert days == ["2026-12-01"]
+
+
+@pytest.mark.django_db
+def test_a_commitment_set_in_the_morning_gets_that_afternoon_s_daily_check(clock):
+    clock.move_to(dt.datetime(2026, 11, 30, 11, 0, tzinfo=UTC))
+    rep = rep_in("Europe/London", ramp=User.Ramp.ON)
+    commit(rep, check_date=dt.date(2026, 12, 8))
+
+    assert Reminder.objects.filter(key=f"daily:u{rep.pk}:2026-11-30").exists()
+
+
+@pytest.mark.django_db
+def test_a_ramp_rep_gets_at_most_one_reminder_a_day_all_week(clock, mailoutbox):
+    clock.move_to(dt.datetime(2026, 11, 30, 7, 0, tzinfo=UTC))
+    rep = rep_in("Europe/London", ramp=User.Ramp.ON)
+    commit(rep, check_date=dt.date(2026, 12, 8))
+    reminder_dispatch_due()
+    mailoutbox.clear()
+
+    per_day = {}
+    moment = dt.datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    while moment < dt.datetime(2026, 12, 8, 7, 0, tzinfo=UTC):
+        moment += dt.timedelta(hours=1)
+        clock.move_to(moment)
+        before = len(mailoutbox)
+        reminder_dispatch_due()
+        to_rep = [m for m in mailoutbox[before:] if rep.email in m.to[0]]
+        per_day[moment.date()] = per_day.get(moment.date(), 0) + len(to_rep)
+
+    assert max(per_day.values()) == 1
+    # The nudge (Friday) took the place of that day's daily check.
+    nudge = Reminder.objects.get(rep=rep, kind="nudge")
+    assert nudge.status == "sent"
+    assert nudge.sent_at.date() == dt.date(2026, 12, 4)
+    assert not Reminder.objects.filter(key=f"daily:u{rep.pk}:2026-12-04").exists()
