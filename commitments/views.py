@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from common.auth import draft_pop, login_required
+from common.forms import form_add_service_error
 from common.http import HttpRequest
 from reps.models import User
 
@@ -193,30 +194,29 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         commitment = get_object_or_404(
             Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
         )
-        if True:
-            try:
-                check, following = services.check_record(
-                    commitment=commitment,
-                    by=request.user,
-                    outcome=form.cleaned_data["outcome"],
-                    evidence=form.cleaned_data["evidence"],
-                    diagnosis=form.cleaned_data["diagnosis"],
-                    shared_notes=form.cleaned_data["shared_notes"],
-                    private_notes=form.cleaned_data["private_notes"],
-                    next_step=form.cleaned_data["next_step"],
-                    next_spec=form.next_spec(),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                done = f"Checked: {check.get_outcome_display().lower()}"
-                if check.checked_on < commitment.check_date:
-                    done += f", early (the 1:1 was set for {commitment.check_date:%a %-d %b})"
-                done += "."
-                if following:
-                    done += f" Next check on {following.check_date:%a %-d %b}."
-                messages.success(request, done)
-                return _loop_saved(request, rep_id)
+        try:
+            check, following = services.check_record(
+                commitment=commitment,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                evidence=form.cleaned_data["evidence"],
+                diagnosis=form.cleaned_data["diagnosis"],
+                shared_notes=form.cleaned_data["shared_notes"],
+                private_notes=form.cleaned_data["private_notes"],
+                next_step=form.cleaned_data["next_step"],
+                next_spec=form.next_spec(),
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error, form.next_form)
+        else:
+            done = f"Checked: {check.get_outcome_display().lower()}"
+            if check.checked_on < commitment.check_date:
+                done += f", early (the 1:1 was set for {commitment.check_date:%a %-d %b})"
+            done += "."
+            if following:
+                done += f" Next check on {following.check_date:%a %-d %b}."
+            messages.success(request, done)
+            return _loop_saved(request, rep_id)
     return _render_loop(request, rep_id, update_form=form)
 
 
@@ -233,7 +233,7 @@ def commitment_new(request: HttpRequest, rep_id: int) -> HttpResponse:
         try:
             commitment = services.commitment_create(rep=rep, by=request.user, spec=form.spec())
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request, f"Saved. You'll check it on {commitment.check_date:%a %-d %b}."
@@ -277,7 +277,7 @@ def practice_new(request: HttpRequest) -> HttpResponse:
         try:
             entry = services.practice_log(rep=rep, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_error(form, error)
             status = 422
         else:
             messages.success(
@@ -309,7 +309,7 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
         try:
             commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -7,6 +7,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 
 from common.auth import login_required
+from common.forms import form_add_service_error
 from common.http import HttpRequest
 
 from . import services
@@ -39,7 +40,7 @@ def invite(request: HttpRequest) -> HttpResponse:
                 **form.rep_only_values(),
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form_add_service_error(form, error)
         else:
             # The same answer when the address has an account in another
             # organisation (nothing was created): no other tenant is revealed.
