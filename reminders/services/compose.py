@@ -49,7 +49,6 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         "practice_count": len(practice),
         "practice_total": sum(p.count or 0 for p in practice),
         "practice_today": [p for p in practice if p.practiced_on == local_today],
-        "days_left": (commitment.check_date - local_today).days,
         "my_url": absolute(reverse("commitments:my_one_thing")),
         "practice_url": absolute(reverse("commitments:my_one_thing") + "#log-heading"),
         "rep_url": rep_url,
