@@ -77,7 +77,11 @@ def organisation(request: HttpRequest) -> HttpResponse:
         raise Http404
     managers = list(
         User.objects.managers_visible_to(viewer).annotate(
-            rep_count=Count("reps", filter=Q(reps__is_active=True))
+            # Only reps of the viewer's organisation, like every figure on the page.
+            rep_count=Count(
+                "reps",
+                filter=Q(reps__is_active=True, reps__organisation_id=viewer.organisation_id),
+            )
         )
     )
     health = Commitment.objects.filter(

@@ -203,6 +203,19 @@ class User(AbstractUser):
                 )
             if manager.role != Role.MANAGER:
                 raise ValidationError({"manager": "Choose someone whose role is manager."})
+        if (
+            self.pk is not None
+            and User.objects.filter(manager_id=self.pk)
+            .exclude(organisation_id=self.organisation_id)
+            .exists()
+        ):
+            # The same mix from the other side: a manager moved away from their reps.
+            raise ValidationError(
+                {
+                    "organisation": "This manager coaches reps in their organisation: "
+                    "give them another manager first."
+                }
+            )
 
     @property
     def is_rep(self) -> bool:

@@ -97,7 +97,6 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         "practice_count": len(practice),
         "practice_total": sum(p.count or 0 for p in practice),
         "practice_today": [p for p in practice if p.practiced_on == local_today],
-        "days_left": (commitment.check_date - local_today).days,
         "my_url": absolute(reverse("commitments:my_one_thing")),
         "practice_url": absolute(reverse("commitments:my_one_thing") + "#log-heading"),
         "rep_url": rep_url,
@@ -131,7 +130,11 @@ def reminder_digest_context(*, manager: User, monday: dt.date) -> dict:
         if rep.missed_in_a_row >= 2:
             missed_twice.append(rep)
     last_week = Commitment.objects.filter(
-        manager=manager, check_date__gte=monday - dt.timedelta(days=7), check_date__lt=monday
+        manager=manager,
+        # Scoped to the manager's organisation like the team above: tenants never mix.
+        rep__organisation_id=manager.organisation_id,
+        check_date__gte=monday - dt.timedelta(days=7),
+        check_date__lt=monday,
     ).aggregate(total=Count("pk"), on_time=Count("pk", filter=CHECKED_ON_TIME))
     due.sort(key=lambda pair: pair[1].check_date)
 
