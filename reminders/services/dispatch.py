@@ -322,7 +322,11 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
         monday = reminder.scheduled_at.astimezone(recipient.tzinfo).date()
         if local_today > monday + dt.timedelta(days=timing.DIGEST_LAST_WEEKDAY):
             return "week passed"
-        if not User.objects.reps().filter(manager=recipient, is_active=True).exists():
+        if (
+            not User.objects.reps()
+            .filter(manager=recipient, organisation_id=recipient.organisation_id, is_active=True)
+            .exists()
+        ):
             return "no reps to report on"
     else:
         rep = reminder.rep
