@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -270,10 +272,13 @@ def my_one_thing(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def practice_new(request: HttpRequest) -> HttpResponse:
     if not request.user.is_rep:
         raise Http404
+    if request.method == "GET":
+        # Where signing in again leads after a plain form post: the page.
+        return redirect("commitments:my_one_thing")
     rep = request.user
     form = PracticeForm(request.POST, today=rep.local_today())
     status = 200
@@ -301,11 +306,13 @@ def practice_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def commitment_propose(request: HttpRequest) -> HttpResponse:
     """Self-coaching: the rep brings their own one thing when none is active."""
     if not request.user.is_rep:
         raise Http404
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
     rep = request.user
     today = rep.local_today()
     form = ProposalForm(request.POST, today=today, suggested=next_check_default(rep, today=today))
@@ -348,9 +355,21 @@ def _my_context(
     ).get_page(request.GET.get("page"))
     if active is None and propose_form is None:
         suggested = next_check_default(rep, today=today)
-        propose_form = ProposalForm(
-            today=today, suggested=suggested, initial={"check_date": suggested}
-        )
+        # Typed before the session expired: back in the form after signing in.
+        if draft := draft_pop(request, reverse("commitments:commitment_propose")):
+            propose_form = ProposalForm(draft, today=today, suggested=suggested)
+        else:
+            propose_form = ProposalForm(
+                today=today, suggested=suggested, initial={"check_date": suggested}
+            )
+    if (
+        active
+        and practice_form is None
+        and (draft := draft_pop(request, reverse("commitments:practice_new")))
+    ):
+        # A fresh key: the kept one never made an entry, and this one must.
+        draft["idempotency_key"] = uuid.uuid4().hex
+        practice_form = PracticeForm(draft, today=today)
     return {
         "rep": rep,
         "today": today,

@@ -14,18 +14,19 @@ NOT_A_DRAFT = {"csrfmiddlewaretoken"}
 def login_required(view):
     """Django's ``login_required``, and for an htmx request whose session has
     expired: a client redirect to sign-in (not a sign-in page swapped into a
-    form), coming back to the page the person was on. What they had typed is
-    kept in the session (which survives signing in) and fills the form again.
+    form), coming back to the page the person was on. What they had typed
+    (htmx or a plain form post) is kept in the session, which survives
+    signing in, and fills the form again.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        if not request.htmx:
-            return redirect_to_login(request.get_full_path())
         if request.method == "POST":
             draft_keep(request)
+        if not request.htmx:
+            return redirect_to_login(request.get_full_path())
         page = request.htmx.current_url_abs_path or request.get_full_path()
         return HttpResponseClientRedirect(redirect_to_login(page).url)
 

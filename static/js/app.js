@@ -24,11 +24,13 @@ document.addEventListener("htmx:responseError", sayItFailed);
 document.addEventListener("htmx:sendError", sayItFailed);
 
 // A link to a form on the page (the prompt email's "Record the check" goes
-// to #check) lands on it with the first field focused.
+// to #check) lands on it with the first field focused. On "load", not
+// DOMContentLoaded: the browser's own scroll to the fragment comes after
+// DOMContentLoaded and moves focus to the page, undoing an earlier focus().
 function focusTarget() {
   if (!location.hash) return;
   var target = document.getElementById(location.hash.slice(1));
   var field = target && target.querySelector("input:not([type=hidden]), select, textarea");
   if (field) field.focus();
 }
-document.addEventListener("DOMContentLoaded", focusTarget);
+window.addEventListener("load", focusTarget);

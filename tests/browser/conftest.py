@@ -5,10 +5,19 @@ Playwright cannot download its own browsers here, so every launch goes to
 the live server and the browser run on the real clock.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.factories import (
+    CheckFactory,
+    CommitmentFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    RepFactory,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,3 +58,29 @@ def new_page(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def coached_team(db):
+    """Maria manages Rita, whose one thing is due for its check today (with a
+    checked week of history), and Nora, who has no one thing yet."""
+    org = OrganisationFactory(name="Northwind")
+    manager = ManagerFactory(organisation=org, name="Maria Manager", email="maria@example.com")
+    rep = RepFactory(organisation=org, manager=manager, name="Rita Rep", email="rita@example.com")
+    nora = RepFactory(organisation=org, manager=manager, name="Nora New", email="nora@example.com")
+    today = rep.local_today()
+    CheckFactory(
+        commitment=CommitmentFactory(
+            rep=rep,
+            status="kept",
+            issued_on=today - dt.timedelta(weeks=2),
+            check_date=today - dt.timedelta(weeks=1),
+        )
+    )
+    active = CommitmentFactory(
+        rep=rep,
+        behaviour="10 personalised first-touch emails with the trigger-event opener",
+        issued_on=today - dt.timedelta(days=7),
+        check_date=today,
+    )
+    return {"manager": manager, "rep": rep, "nora": nora, "active": active}
