@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import QueryDict
 from django_htmx.http import HttpResponseClientRedirect
@@ -23,7 +24,9 @@ def login_required(view):
     def wrapper(request, *args, **kwargs):
         if request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        if request.method == "POST":
+        # Only for a browser that had a session (it expired): a client that
+        # never signed in gets no session row for what it posted.
+        if request.method == "POST" and settings.SESSION_COOKIE_NAME in request.COOKIES:
             draft_keep(request)
         if not request.htmx:
             return redirect_to_login(request.get_full_path())

@@ -234,3 +234,11 @@ def test_a_plain_practice_post_after_expiry_comes_back_to_the_rep_s_page(rep_cli
     assert page.redirect_chain[-1][0] == reverse("commitments:my_one_thing")
     assert "<details open>" in page.text
     assert not PracticeLog.objects.exists()
+
+
+def test_a_client_that_never_signed_in_leaves_no_session_behind(client, active, update_url):
+    response = client.post(update_url, weekly_update(active), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].startswith(reverse("login"))
+    assert not Session.objects.exists()
