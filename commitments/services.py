@@ -242,8 +242,9 @@ def practice_log(
     count: int | None = None,
     note: str = "",
     idempotency_key: str = "",
+    now: dt.datetime | None = None,
 ) -> PracticeLog:
-    """Log one practice rep against the active commitment.
+    """Log one practice rep against the active commitment, at ``now``.
 
     The same ``idempotency_key`` twice (a double-click, a retried request)
     logs once and returns the first entry.
@@ -262,7 +263,7 @@ def practice_log(
                 "log practice from that day on."
             }
         )
-    if practiced_on > rep.local_today():
+    if practiced_on > rep.local_today(now):
         raise ValidationError(
             {"practiced_on": "Log practice once it has happened, not ahead of time."}
         )

@@ -4,9 +4,11 @@ import datetime as dt
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from commitments.models import PracticeLog
+from commitments.services import practice_log
 from tests.factories import CheckFactory, CommitmentFactory, RepFactory
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +187,13 @@ def test_the_rep_sees_their_own_history_with_outcomes(rep_client, rep, active):
     assert "Call back every inbound lead within an hour" in history
     assert "Missed" in history
     assert "Evidence: Three of eight called back" in history
+
+
+def test_practice_logged_at_a_past_moment_is_judged_by_that_moments_day(rep, active):
+    # Wednesday 25 November, 18:00 in London: Thursday has not happened yet.
+    evening = dt.datetime(2026, 11, 25, 18, tzinfo=dt.UTC)
+    with pytest.raises(ValidationError, match="not ahead of time"):
+        practice_log(rep=rep, kind="drill", practiced_on=dt.date(2026, 11, 26), now=evening)
+
+    entry = practice_log(rep=rep, kind="drill", practiced_on=dt.date(2026, 11, 25), now=evening)
+    assert (entry.commitment, entry.practiced_on) == (active, dt.date(2026, 11, 25))

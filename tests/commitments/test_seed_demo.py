@@ -5,9 +5,11 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
-from commitments.management.commands.seed_demo import DOMAIN, ORG_NAME, PASSWORD
+from commitments.demo_data import DOMAIN, ORG_NAME, PASSWORD
 from commitments.models import Check, CoachingSession, Commitment, PracticeLog
+from reminders.models import Reminder
 from reps.models import Organisation, User
 from tests.factories import CommitmentFactory
 
@@ -46,6 +48,43 @@ def snapshot() -> dict:
     }
 
 
+def dump() -> dict:
+    """Every row of the demo, without primary keys, the wall-clock stamps the
+    services do not take (a session's and a practice log's created_at) and
+    the password hash (salted afresh on purpose)."""
+    demo = Q(rep__organisation__name=ORG_NAME)
+    tables = {
+        "people": User.objects.filter(organisation__name=ORG_NAME).values_list(
+            "email", "name", "role", "timezone", "manager__email", "start_date",
+            "one_on_one_weekday", "one_on_one_time", "ramp", "date_joined",
+        ),
+        "sessions": CoachingSession.objects.filter(demo).values_list(
+            "rep__email", "manager__email", "held_at", "shared_notes", "private_notes"
+        ),
+        "commitments": Commitment.objects.filter(demo).values_list(
+            "rep__email", "manager__email", "session__held_at", "behaviour", "target_count",
+            "target_unit", "target_days", "by_time", "why", "proposed_by",
+            "proposed_by_user__email", "issued_on", "check_date", "status", "attempt",
+            "reissue_of__issued_on", "builds_on__issued_on", "created_at", "closed_at",
+        ),
+        "checks": Check.objects.filter(commitment__rep__organisation__name=ORG_NAME).values_list(
+            "commitment__rep__email", "commitment__issued_on", "session__held_at", "outcome",
+            "evidence", "diagnosis", "checked_at", "checked_on", "checked_by__email",
+        ),
+        "practice": PracticeLog.objects.filter(demo).values_list(
+            "rep__email", "commitment__issued_on", "practiced_on", "kind", "count", "note",
+            "idempotency_key",
+        ),
+        "reminders": Reminder.objects.filter(
+            Q(rep__organisation__name=ORG_NAME) | Q(recipient__organisation__name=ORG_NAME)
+        ).values_list(
+            "kind", "recipient__email", "rep__email", "commitment__issued_on", "scheduled_at",
+            "due_at", "status", "skip_reason", "attempts",
+        ),
+    }  # fmt: skip
+    return {name: sorted(rows, key=repr) for name, rows in tables.items()}
+
+
 def test_running_it_twice_leaves_the_same_data():
     seed(weeks=3)
     first = snapshot()
@@ -53,6 +92,77 @@ def test_running_it_twice_leaves_the_same_data():
     assert snapshot() == first
     assert first["organisations"] == 1
     assert first["checks"] > 0 and first["practice"] > 0
+
+
+def test_the_same_day_gives_the_same_demo_whatever_the_clock_says(clock):
+    # Without --today it stands on today in UTC: Monday 30 November.
+    seed(weeks=3)
+    first = dump()
+    assert all(first.values())
+    # Two days later, late in the evening (already Thursday in Sydney).
+    clock.move_to("2026-12-02 23:30:00+00:00")
+    seed(weeks=3, today="2026-11-30")
+    assert dump() == first
+
+
+def test_every_date_is_written_by_the_services_at_the_moment_it_happened():
+    seed(weeks=4)
+    checks = Check.objects.filter(commitment__rep__organisation__name=ORG_NAME).select_related(
+        "session", "commitment__rep"
+    )
+    assert checks.count() > 30
+    for check in checks:
+        rep = check.commitment.rep
+        held_at = check.session.held_at.astimezone(rep.tzinfo)
+        # The 1:1 at the rep's 1:1 time; the check, the closing and its day
+        # stamped by check_record at that moment.
+        assert held_at.time() == rep.one_on_one_time
+        assert held_at.weekday() == rep.one_on_one_weekday
+        assert check.checked_at == check.session.held_at == check.commitment.closed_at
+        assert check.checked_on == held_at.date()
+
+    commitments = Commitment.objects.filter(rep__organisation__name=ORG_NAME).select_related(
+        "rep", "session"
+    )
+    for c in commitments:
+        assert c.created_at.astimezone(c.rep.tzinfo).date() == c.issued_on
+        if c.session is not None:
+            assert c.created_at == c.session.held_at
+        elif c.proposed_by == Commitment.ProposedBy.MANAGER:
+            # The first commitment of a history (or a new rep's): at a 1:1.
+            assert c.created_at.astimezone(c.rep.tzinfo).time() == c.rep.one_on_one_time
+
+    # Reminders were planned as each commitment was agreed; a closed
+    # commitment's were withdrawn when its check closed the loop.
+    reminders = Reminder.objects.filter(rep__organisation__name=ORG_NAME)
+    assert not reminders.filter(status="pending").exclude(commitment__status="active").exists()
+    assert reminders.filter(skip_reason="commitment closed").exists()
+    for c in commitments.filter(status="active"):
+        assert c.reminders.filter(
+            kind=Reminder.Kind.PROMPT, recipient=c.manager, status="pending"
+        ).exists()
+
+
+def test_today_can_be_any_day():
+    seed(weeks=3, today="2026-06-17")
+    today = dt.date(2026, 6, 17)
+    rep = User.objects.get(email=f"rep@{DOMAIN}")
+    active = rep.commitments.active().get()
+    assert today - dt.timedelta(days=7) <= active.issued_on < today
+    demo = Q(rep__organisation__name=ORG_NAME)
+    assert not CoachingSession.objects.filter(demo, held_at__date__gte=today).exists()
+    assert not PracticeLog.objects.filter(demo, practiced_on__gte=today).exists()
+    assert not Commitment.objects.filter(demo, issued_on__gt=today).exists()
+    lukas = User.objects.get(email=f"lukas@{DOMAIN}")
+    assert lukas.in_ramp(today)
+    noon = dt.datetime(2026, 6, 17, 12, tzinfo=dt.UTC)
+    overdue = Commitment.objects.filter(demo).active().with_loop_facts(noon)
+    assert [c.rep.email for c in overdue.filter(is_overdue=True)] == [f"sofia@{DOMAIN}"]
+
+
+def test_it_refuses_a_day_that_is_not_a_date():
+    with pytest.raises(CommandError, match="--today"):
+        seed(today="30/11/2026")
 
 
 def test_it_builds_an_organisation_of_managers_and_reps_across_time_zones():
@@ -126,7 +236,7 @@ def test_it_shows_every_part_of_the_loop():
     assert new_rep.practice_logs.exists()
     assert not any(r.in_ramp() for r in reps.exclude(pk=new_rep.pk))
 
-    overdue = [c for c in commitments.active() if c.is_overdue(c.rep.local_today())]
+    overdue = commitments.active().with_loop_facts(timezone.now()).filter(is_overdue=True)
     assert [c.rep.email for c in overdue] == [f"sofia@{DOMAIN}"]
 
     sessions = CoachingSession.objects.filter(rep__organisation__name=ORG_NAME)
@@ -149,8 +259,9 @@ def test_the_current_week_is_as_of_today():
     assert active.check_date == active.issued_on + dt.timedelta(days=7)
     assert active.builds_on is not None
     last = active.builds_on.check_result
-    assert last.session.held_at < last.checked_at
+    assert last.session.held_at == last.checked_at == active.created_at
     assert last.session.held_at.astimezone(rep.tzinfo).date() == active.issued_on
+    assert last.session.held_at.astimezone(rep.tzinfo).time() == rep.one_on_one_time
 
 
 def test_the_demo_logins_work_and_are_printed():
