@@ -3,6 +3,7 @@
 import contextlib
 import email
 import email.policy
+import os
 import socket
 import threading
 import uuid
@@ -14,7 +15,8 @@ from coachloop.celery import app as celery_app
 
 # A Redis database of its own, so a test run never eats a developer's queue
 # (and each test also sends to a queue of its own: see private_queue).
-TEST_BROKER_URL = "redis://127.0.0.1:6379/5"
+# REMINDERS_TEST_BROKER_URL moves it, e.g. for parallel runs on one Redis.
+TEST_BROKER_URL = os.environ.get("REMINDERS_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
 
 
 @pytest.fixture(autouse=True)
