@@ -3,6 +3,7 @@
 import contextlib
 import email
 import email.policy
+import functools
 import os
 import socket
 import threading
@@ -12,6 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from coachloop.celery import app as celery_app
+from reminders import tasks
+from reminders.services import dispatch, reminder_dispatch_due
 
 # A Redis database of its own, so a test run never eats a developer's queue
 # (and each test also sends to a queue of its own: see private_queue).
@@ -126,3 +129,12 @@ def private_queue():
             client.delete(key)
     finally:
         client.close()
+
+
+def batches_of(size: int, monkeypatch) -> None:
+    """The sweep task and the beat's tick with batches of ``size`` instead of
+    100: a backlog of several batches without hundreds of reminders."""
+    monkeypatch.setattr(dispatch, "BATCH_SIZE", size)
+    monkeypatch.setattr(
+        tasks, "reminder_dispatch_due", functools.partial(reminder_dispatch_due, batch_size=size)
+    )
