@@ -111,12 +111,14 @@ def reminder_dispatch_due(
     reminder_reclaim_expired(result=result)
     budget = sweep_budget_seconds() if budget_seconds is None else budget_seconds
     deadline = time.monotonic() + budget
-    while time.monotonic() < deadline:
-        batch = reminder_claim_due(batch_size=batch_size)
-        if not batch:
-            break
-        if not _send_batch(batch, result, deadline=deadline):
-            break  # Mail server down, or out of time: the next sweep goes on.
+    with _soft_time_limit.held():
+        while time.monotonic() < deadline:
+            _soft_time_limit.checkpoint()  # Nothing claimed yet: a stop here leaves nothing.
+            batch = reminder_claim_due(batch_size=batch_size)
+            if not batch:
+                break
+            if not _send_batch(batch, result, deadline=deadline):
+                break  # Mail server down, or out of time: the next sweep goes on.
     if result.sent or result.failed or result.retrying:
         log.info("Reminder sweep: %s", result)
     return result
@@ -202,22 +204,60 @@ def reminder_claim_ids(*, batch_size: int = BATCH_SIZE) -> tuple[str, list[int]]
         return token, [row[0] for row in cursor.fetchall()]
 
 
-@contextlib.contextmanager
-def _uninterrupted():
-    """Hold Celery's soft time limit (SIGUSR1 in a prefork worker) back while
-    a message is handed to the mail server and recorded: it must never land
-    between the two, or the row would be sent again after its lease."""
-    usable = hasattr(signal, "pthread_sigmask") and threading.current_thread() is (
-        threading.main_thread()
-    )
-    if not usable:
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+class _SoftTimeLimitGate:
+    """Celery's soft time limit, held back while a sweep claims, sends and
+    records, and let in only at checkpoints, where nothing is in flight.
+
+    Anywhere else it could land between a message reaching the mail server
+    and its row being recorded (the row would go out again after its lease),
+    between a claim and the batch it returns, or inside a database query,
+    which leaves the connection unusable for handing the rows back.
+
+    In a prefork worker the limit is SIGUSR1, sent to the process. Masking
+    the signal in the task's thread is not enough: the process has other
+    threads (billiard's queue feeder), the signal may be delivered to one of
+    them and Python still runs the handler in the task's thread. So the
+    handler itself is swapped for one that only takes note. The hard time
+    limit still ends a sweep that never reaches a checkpoint.
+    """
+
+    def __init__(self):
+        self._celery_handler = None  # while held
+        self._came = None  # (signum, frame) of a soft limit that came while held
+
+    def _take_note(self, signum, frame) -> None:
+        self._came = (signum, frame)
+
+    @contextlib.contextmanager
+    def held(self):
+        usable = hasattr(signal, "SIGUSR1") and threading.current_thread() is (
+            threading.main_thread()
+        )
+        handler = signal.getsignal(signal.SIGUSR1) if usable else None
+        if not callable(handler) or self._celery_handler is not None:
+            yield  # No soft time limit here (or it is held already).
+            return
+        self._came = None
+        self._celery_handler = handler
+        signal.signal(signal.SIGUSR1, self._take_note)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGUSR1, handler)
+            self._celery_handler = None
+        if self._came:
+            self._came = None
+            log.warning("A reminder sweep finished past its soft time limit")
+
+    def checkpoint(self) -> None:
+        """Let a soft time limit that came meanwhile land here (Celery's
+        handler raises SoftTimeLimitExceeded)."""
+        if self._came and self._celery_handler is not None:
+            came, self._came = self._came, None
+            self._celery_handler(*came)
+
+
+_soft_time_limit = _SoftTimeLimitGate()
 
 
 def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: float) -> bool:
@@ -237,6 +277,7 @@ def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: floa
     position = 0
     try:
         for position, reminder in enumerate(batch):
+            _soft_time_limit.checkpoint()
             if time.monotonic() >= deadline:
                 _release(batch[position:])
                 return False
@@ -252,25 +293,24 @@ def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: floa
                 _finish(reminder, Reminder.Status.SKIPPED, skip_reason=reason)
                 result.skipped += 1
                 continue
-            with _uninterrupted():
-                try:
-                    if not connected:
-                        mailer.open()
-                        connected = True
-                    mailer.send_messages([message])
-                except MESSAGE_ERRORS as exc:
-                    _retry_or_fail(reminder, exc, result)
-                    continue
-                except (OSError, smtplib.SMTPException) as exc:
-                    # The server, not this message, is the problem: charge no
-                    # attempt, so an outage of any length loses nothing.
-                    # Whether it still makes sense to send is decided again
-                    # (_stale_reason) on a later sweep.
-                    log.warning("Mail server unavailable, will retry: %s", exc)
-                    _postpone(batch[position:], exc, result)
-                    return False
-                # Recorded straight away: a crash from here on repeats only this message.
-                _finish(reminder, Reminder.Status.SENT, commitment=commitment)
+            try:
+                if not connected:
+                    mailer.open()
+                    connected = True
+                mailer.send_messages([message])
+            except MESSAGE_ERRORS as exc:
+                _retry_or_fail(reminder, exc, result)
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                # The server, not this message, is the problem: charge no
+                # attempt, so an outage of any length loses nothing.
+                # Whether it still makes sense to send is decided again
+                # (_stale_reason) on a later sweep.
+                log.warning("Mail server unavailable, will retry: %s", exc)
+                _postpone(batch[position:], exc, result)
+                return False
+            # Recorded straight away: a crash from here on repeats only this message.
+            _finish(reminder, Reminder.Status.SENT, commitment=commitment)
             result.sent += 1
     except BaseException:
         # Stopped mid-batch (soft time limit, shutdown): whatever was not

@@ -3,6 +3,8 @@
 import contextlib
 import email
 import email.policy
+import functools
+import os
 import socket
 import threading
 import uuid
@@ -11,10 +13,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from coachloop.celery import app as celery_app
+from reminders import tasks
+from reminders.services import dispatch, reminder_dispatch_due
 
 # A Redis database of its own, so a test run never eats a developer's queue
 # (and each test also sends to a queue of its own: see private_queue).
-TEST_BROKER_URL = "redis://127.0.0.1:6379/5"
+# REMINDERS_TEST_BROKER_URL moves it, e.g. for parallel runs on one Redis.
+TEST_BROKER_URL = os.environ.get("REMINDERS_TEST_BROKER_URL", "redis://127.0.0.1:6379/5")
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +129,12 @@ def private_queue():
             client.delete(key)
     finally:
         client.close()
+
+
+def batches_of(size: int, monkeypatch) -> None:
+    """The sweep task and the beat's tick with batches of ``size`` instead of
+    100: a backlog of several batches without hundreds of reminders."""
+    monkeypatch.setattr(dispatch, "BATCH_SIZE", size)
+    monkeypatch.setattr(
+        tasks, "reminder_dispatch_due", functools.partial(reminder_dispatch_due, batch_size=size)
+    )

@@ -1,19 +1,20 @@
 """End to end: beat's task through real Redis to a real worker, out to a real SMTP server."""
 
+import collections
 import contextlib
 import datetime as dt
 import threading
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun
+from celery.signals import after_task_publish, task_postrun
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
 from reminders.models import Reminder
 from reminders.tasks import sweep
 
-from .conftest import TEST_BROKER_URL, broker, free_port
+from .conftest import TEST_BROKER_URL, batches_of, broker, free_port
 from .factories import commit, rep_in
 
 UTC = dt.UTC
@@ -104,3 +105,51 @@ def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_
     [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
     assert item["message"]["Subject"].startswith("Halfway to Tuesday")
     assert Reminder.objects.get(rep=rep, kind="nudge").status == "sent"
+
+
+@contextlib.contextmanager
+def counting_published_sweeps():
+    published = []
+
+    def count(sender=None, **kwargs):
+        if sender == "reminders.tasks.sweep":
+            published.append(sender)
+
+    after_task_publish.connect(count, weak=False)
+    try:
+        yield published
+    finally:
+        after_task_publish.disconnect(count)
+
+
+@pytest.mark.parametrize(("sweeps", "expected"), [(2, 2), (5, 3)])
+@pytest.mark.django_db(transaction=True)
+def test_one_tick_with_a_backlog_fans_out_a_sweep_per_batch_up_to_the_limit_and_sends_all_once(
+    clock, smtp, settings, monkeypatch, private_queue, sweeps, expected
+):
+    for _ in range(10):  # three batches of four
+        commit(rep_in("Europe/London"), check_date=dt.date(2026, 12, 8))
+    clock.move_to(dt.datetime(2026, 12, 4, 8, 0, tzinfo=UTC))
+    batches_of(4, monkeypatch)
+    settings.REMINDER_SWEEPS = sweeps
+
+    with (
+        broker(TEST_BROKER_URL) as app,
+        counting_published_sweeps() as published,
+        counting_finished_sweeps() as finished,
+        worker(app, private_queue),
+    ):
+        send_the_beat_tick(app, private_queue)
+        for _ in range(expected):
+            assert finished.acquire(timeout=30)
+
+    assert len(published) == expected  # min(REMINDER_SWEEPS, batches due)
+    nudges = Reminder.objects.filter(kind="nudge")
+    assert nudges.filter(status="sent").count() == 10
+    ids = collections.Counter(
+        item["message"]["Message-ID"]
+        for item in smtp.received
+        if item["rcpt_tos"][0].startswith("person")
+    )
+    assert len(ids) == 10
+    assert set(ids.values()) == {1}
