@@ -58,14 +58,28 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
             status=Reminder.Status.SKIPPED, skip_reason="recipient no longer coaches this rep"
         )
         rows = _commitment_rows(commitment, rep)
-        Reminder.objects.bulk_create(rows, ignore_conflicts=True)
-        for row in rows:
-            # The rep's zone or 1:1 time may have changed since it was planned.
-            Reminder.objects.filter(
-                key=row.key, status=Reminder.Status.PENDING, attempts=0
-            ).exclude(scheduled_at=row.scheduled_at).update(
-                scheduled_at=row.scheduled_at, due_at=row.due_at
+        planned = {
+            r.key: r
+            for r in Reminder.objects.filter(key__in=[row.key for row in rows]).only(
+                "key", "status", "attempts", "scheduled_at"
             )
+        }
+        Reminder.objects.bulk_create(
+            [row for row in rows if row.key not in planned], ignore_conflicts=True
+        )
+        for row in rows:
+            before = planned.get(row.key)
+            if (
+                before is not None
+                and before.status == Reminder.Status.PENDING
+                and before.attempts == 0
+                and before.scheduled_at != row.scheduled_at
+            ):
+                # The rep's zone or 1:1 time changed since it was planned.
+                # Compare-and-set: a sweep may have claimed it meanwhile.
+                Reminder.objects.filter(
+                    key=row.key, status=Reminder.Status.PENDING, attempts=0
+                ).update(scheduled_at=row.scheduled_at, due_at=row.due_at)
         _plan_daily_checks([(rep, commitment)], now)
 
 
