@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from common.auth import draft_pop, login_required
 from common.http import HttpRequest
+from common.pagination import CountedPaginator
 from reps.models import User
 
 from . import services
@@ -55,7 +56,8 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         .order_by("name", "pk")
         .for_team_page(viewer=viewer, now=now)
     )
-    page = Paginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page of reps carries their count: no COUNT(*) query of its own.
+    page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     health = Commitment.objects.filter(
         manager=manager, rep__organisation_id=viewer.organisation_id
     ).loop_health(now)
