@@ -465,18 +465,22 @@ class PracticeLog(models.Model):
 
 
 class RepQuerySet(UserQuerySet):
-    def for_team_page(self, *, viewer: User, now: dt.datetime):
+    def for_team_page(self, *, viewer: User, now: dt.datetime, diagnoses: bool = True):
         """Reps with their active commitment (loop facts, practice count) and
         their last few closed weeks as ``viewer`` may see them: three queries
-        whatever the number of reps or weeks."""
+        whatever the number of reps or weeks.
+
+        ``diagnoses=False`` leaves out the weeks' private diagnoses, which
+        only ``beyond_coaching`` reads: they need a join with the checks, and
+        the team page does not show them."""
         active = Commitment.objects.active().with_loop_facts(now).with_practice_count()
         # The weeks at a glance read the outcome and the diagnosis (an
         # annotation), never the check itself: no Check objects to build.
-        recent = (
-            Commitment.objects.closed()
-            .with_history_facts(viewer)
-            .only("rep_id", "status", "issued_on", "check_date")
-            .order_by("-issued_on", "-created_at")
+        recent = Commitment.objects.closed()
+        if diagnoses:
+            recent = recent.with_history_facts(viewer)
+        recent = recent.only("rep_id", "status", "issued_on", "check_date").order_by(
+            "-issued_on", "-created_at"
         )
         return self.prefetch_related(
             Prefetch("commitments", queryset=active, to_attr="active_list"),

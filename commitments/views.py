@@ -54,7 +54,8 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         # Scoped to the viewer's organisation as well as the manager: tenants never mix.
         .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=True)
         .order_by("name", "pk")
-        .for_team_page(viewer=viewer, now=now)
+        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
+        .for_team_page(viewer=viewer, now=now, diagnoses=False)
     )
     # The page of reps carries their count: no COUNT(*) query of its own.
     page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))

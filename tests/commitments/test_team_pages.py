@@ -171,6 +171,34 @@ def test_the_team_page_shows_each_reps_one_thing_check_date_and_practice(client,
     assert "2 entries</td>" in page
 
 
+def test_a_row_reads_the_attempt_a_check_due_today_and_one_practice_entry(client, manager):
+    rep = RepFactory(
+        organisation=manager.organisation, manager=manager, name="Rob <b>Rep</b>", timezone="UTC"
+    )
+    active = CommitmentFactory(
+        rep=rep,
+        behaviour="Ask <script>for</script> the next step & the date",
+        attempt=2,
+        issued_on=dt.date(2026, 11, 23),
+        check_date=dt.date(2026, 11, 30),
+    )
+    PracticeLogFactory(commitment=active)
+    client.force_login(manager)
+
+    page = client.get(reverse("commitments:team")).text
+
+    row = page[page.index('<th scope="row">') : page.index("</tr>", page.index('<th scope="row">'))]
+    assert f'<a href="/reps/{rep.pk}/">Rob &lt;b&gt;Rep&lt;/b&gt;</a>' in row
+    assert (
+        '<td data-label="The one thing">Ask &lt;script&gt;for&lt;/script&gt; the next step '
+        '&amp; the date <span class="muted">(attempt 2)</span></td>'
+    ) in row
+    assert (
+        '<td data-label="Check">Mon 30 Nov <span class="badge badge-active">Today</span></td>'
+    ) in row
+    assert '<td data-label="Practice">1 entry</td>' in row
+
+
 def test_a_rep_without_a_commitment_reads_no_commitment(client, manager):
     RepFactory(organisation=manager.organisation, manager=manager, name="Nora New")
     client.force_login(manager)
