@@ -179,24 +179,29 @@ class CommitmentQuerySet(models.QuerySet):
         )
         return self.annotate(practice_count=Coalesce(Subquery(practice), 0))
 
+    def with_history_facts(self, viewer: User):
+        """``private_diagnosis``, the diagnosis for its author and '' for
+        anyone else, and ``checked_on_time``; the check itself (and its raw
+        diagnosis column) is not loaded."""
+        return self.annotate(
+            private_diagnosis=Case(
+                When(
+                    private_to(viewer, author="check_result__checked_by"),
+                    then=F("check_result__diagnosis"),
+                ),
+                default=Value(""),
+                output_field=models.CharField(),
+            ),
+            checked_on_time=ExpressionWrapper(CHECKED_ON_TIME, output_field=BooleanField()),
+        )
+
     def for_history(self, viewer: User):
-        """Closed weeks as ``viewer`` may see them: ``private_diagnosis`` is
-        the diagnosis for its author and '' for anyone else; the raw column
-        is not even loaded."""
+        """Closed weeks as ``viewer`` may see them: ``with_history_facts``
+        and the check, without its raw diagnosis column."""
         return (
             self.select_related("check_result")
             .defer("check_result__diagnosis")
-            .annotate(
-                private_diagnosis=Case(
-                    When(
-                        private_to(viewer, author="check_result__checked_by"),
-                        then=F("check_result__diagnosis"),
-                    ),
-                    default=Value(""),
-                    output_field=models.CharField(),
-                ),
-                checked_on_time=ExpressionWrapper(CHECKED_ON_TIME, output_field=BooleanField()),
-            )
+            .with_history_facts(viewer)
         )
 
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:
@@ -466,23 +471,22 @@ class PracticeLog(models.Model):
 
 
 class RepQuerySet(UserQuerySet):
-    def for_team_page(self, *, viewer: User, now: dt.datetime):
+    def for_team_page(self, *, viewer: User, now: dt.datetime, diagnoses: bool = True):
         """Reps with their active commitment (loop facts, practice count) and
         their last few closed weeks as ``viewer`` may see them: three queries
-        whatever the number of reps or weeks."""
+        whatever the number of reps or weeks.
+
+        ``diagnoses=False`` leaves out the weeks' private diagnoses, which
+        only ``beyond_coaching`` reads: they need a join with the checks, and
+        the team page does not show them."""
         active = Commitment.objects.active().with_loop_facts(now).with_practice_count()
-        recent = (
-            Commitment.objects.closed()
-            .for_history(viewer)
-            .only(
-                "rep_id",
-                "status",
-                "issued_on",
-                "check_date",
-                "check_result__checked_on",
-                "check_result__checked_by",
-            )
-            .order_by("-issued_on", "-created_at")
+        # The weeks at a glance read the outcome and the diagnosis (an
+        # annotation), never the check itself: no Check objects to build.
+        recent = Commitment.objects.closed()
+        if diagnoses:
+            recent = recent.with_history_facts(viewer)
+        recent = recent.only("rep_id", "status", "issued_on", "check_date").order_by(
+            "-issued_on", "-created_at"
         )
         return self.prefetch_related(
             Prefetch("commitments", queryset=active, to_attr="active_list"),

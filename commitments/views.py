@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from common.auth import draft_pop, login_required
 from common.forms import form_add_service_error
 from common.http import HttpRequest
+from common.pagination import CountedPaginator
 from reps.models import User
 
 from . import services
@@ -56,9 +57,11 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         # Scoped to the viewer's organisation as well as the manager: tenants never mix.
         .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=True)
         .order_by("name", "pk")
-        .for_team_page(viewer=viewer, now=now)
+        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
+        .for_team_page(viewer=viewer, now=now, diagnoses=False)
     )
-    page = Paginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page of reps carries their count: no COUNT(*) query of its own.
+    page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
     health = Commitment.objects.filter(
         manager=manager, rep__organisation_id=viewer.organisation_id
     ).loop_health(now)

@@ -1,12 +1,14 @@
 """The manager's team page and the org admin's loop-health page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commitments.views import TEAM_PAGE_SIZE
 from tests.commitments.history import team_with_history
 from tests.factories import (
     AdminFactory,
@@ -24,9 +26,10 @@ SIZES = [
     pytest.param({"reps": 2, "weeks": 2}, id="2 reps x 2 weeks"),
     pytest.param({"reps": 12, "weeks": 20}, id="12 reps x 20 weeks"),
 ]
-# Session, user; rep count, reps, their active commitments (with practice
-# counts), their recent weeks (one window query), loop health.
-TEAM_PAGE_QUERIES = 7
+# Session, user; loop health; the page of reps (with their count, in the same
+# query), their active commitments (with practice counts), their recent weeks
+# (one window query).
+TEAM_PAGE_QUERIES = 6
 # Session, user; managers with rep counts; loop health for all of them.
 ORGANISATION_PAGE_QUERIES = 4
 
@@ -98,6 +101,59 @@ def test_the_organisation_page_runs_a_fixed_number_of_queries(
     assert response.text.count('<th scope="row">') == teams
 
 
+# --- pages of reps ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_team(manager, org):
+    return [
+        RepFactory(organisation=org, manager=manager, name=f"Rep {i:02}")
+        for i in range(TEAM_PAGE_SIZE + 3)
+    ]
+
+
+def rows(page: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page)
+
+
+def test_a_large_team_is_shown_a_page_at_a_time_with_the_whole_count(client, manager, big_team):
+    client.force_login(manager)
+
+    first = client.get(reverse("commitments:team")).text
+    second = client.get(reverse("commitments:team") + "?page=2").text
+
+    assert rows(first) == [r.name for r in big_team[:TEAM_PAGE_SIZE]]
+    assert rows(second) == [r.name for r in big_team[TEAM_PAGE_SIZE:]]
+    assert "Page 1 of 2" in first
+    assert "Page 2 of 2" in second
+    for page in (first, second):
+        assert f"<strong>{TEAM_PAGE_SIZE + 3}</strong><span>reps</span>" in page
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [("9", 2), ("0", 2), ("-1", 2), ("abc", 1), ("", 1), ("2.0", 1)],
+)
+def test_a_page_number_out_of_range_shows_the_last_page_and_not_a_number_the_first(
+    client, manager, big_team, asked, shown
+):
+    client.force_login(manager)
+
+    page = client.get(reverse("commitments:team") + f"?page={asked}").text
+
+    assert f"Page {shown} of 2" in page
+    assert f"<strong>{TEAM_PAGE_SIZE + 3}</strong><span>reps</span>" in page
+
+
+def test_a_manager_without_reps_sees_none_counted(client, manager):
+    client.force_login(manager)
+
+    page = client.get(reverse("commitments:team")).text
+
+    assert "<strong>0</strong><span>reps</span>" in page
+    assert "No reps yet." in page
+
+
 # --- what the team page shows --------------------------------------------------------
 
 
@@ -113,6 +169,34 @@ def test_the_team_page_shows_each_reps_one_thing_check_date_and_practice(client,
     assert active.behaviour in page
     assert "Thu 3 Dec" in page
     assert "2 entries</td>" in page
+
+
+def test_a_row_reads_the_attempt_a_check_due_today_and_one_practice_entry(client, manager):
+    rep = RepFactory(
+        organisation=manager.organisation, manager=manager, name="Rob <b>Rep</b>", timezone="UTC"
+    )
+    active = CommitmentFactory(
+        rep=rep,
+        behaviour="Ask <script>for</script> the next step & the date",
+        attempt=2,
+        issued_on=dt.date(2026, 11, 23),
+        check_date=dt.date(2026, 11, 30),
+    )
+    PracticeLogFactory(commitment=active)
+    client.force_login(manager)
+
+    page = client.get(reverse("commitments:team")).text
+
+    row = page[page.index('<th scope="row">') : page.index("</tr>", page.index('<th scope="row">'))]
+    assert f'<a href="/reps/{rep.pk}/">Rob &lt;b&gt;Rep&lt;/b&gt;</a>' in row
+    assert (
+        '<td data-label="The one thing">Ask &lt;script&gt;for&lt;/script&gt; the next step '
+        '&amp; the date <span class="muted">(attempt 2)</span></td>'
+    ) in row
+    assert (
+        '<td data-label="Check">Mon 30 Nov <span class="badge badge-active">Today</span></td>'
+    ) in row
+    assert '<td data-label="Practice">1 entry</td>' in row
 
 
 def test_a_rep_without_a_commitment_reads_no_commitment(client, manager):
@@ -152,6 +236,30 @@ def test_the_recent_weeks_read_as_words_for_screen_readers(client, manager):
     assert "16 Nov: missed" in page
     assert "23 Nov: missed" in page
     assert "Missed 2 in a row" in page
+
+
+def test_the_recent_weeks_are_a_strip_of_marks_oldest_first(client, manager):
+    rep = RepFactory(organisation=manager.organisation, manager=manager)
+    for week, outcome in ((3, "partly"), (2, "kept"), (1, "missed")):
+        issued = dt.date(2026, 11, 30) - dt.timedelta(weeks=week)
+        CheckFactory(
+            commitment=CommitmentFactory(
+                rep=rep, status=outcome, issued_on=issued, check_date=issued + dt.timedelta(7)
+            )
+        )
+    client.force_login(manager)
+
+    page = client.get(reverse("commitments:team")).text
+
+    assert (
+        '<ul class="strip" aria-label="Last 3 checks, oldest first">'
+        '<li class="partly"><span aria-hidden="true">◐</span>'
+        '<span class="visually-hidden">9 Nov: partly kept</span></li>'
+        '<li class="kept"><span aria-hidden="true">✓</span>'
+        '<span class="visually-hidden">16 Nov: kept</span></li>'
+        '<li class="missed"><span aria-hidden="true">✗</span>'
+        '<span class="visually-hidden">23 Nov: missed</span></li></ul>'
+    ) in page
 
 
 def test_the_team_page_lists_only_the_managers_own_active_reps(client, manager, org):
