@@ -10,8 +10,6 @@ views moving between apps.
 """
 
 import datetime as dt
-from collections import deque
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from django.utils import timezone
@@ -19,6 +17,7 @@ from django.utils import timezone
 from commitments.services import CommitmentSpec, commitment_create
 from reminders.models import Reminder
 from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.crawling import crawl
 from tests.factories import (
     PASSWORD,
     AdminFactory,
@@ -33,14 +32,12 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-MAX_PAGES = 40
 WIDTHS = {
     "phone": PHONE,
     "tablet": {"width": 820, "height": 1180},
     "laptop": {"width": 1024, "height": 768},
     "desktop": DESKTOP,
 }
-SKIP = ("/admin/", "/logout", "/accounts/logout")
 CALL_RECORDING = (
     "https://acme.my.salesforce.com/lightning/r/Task/00T5e00000AbCdEfGhIjKlMnOpQrStUvWxYz"
     "/view?recording=call-2026-03-04-discovery-northwind-logistics"
@@ -202,35 +199,14 @@ MEASURE = """() => {
   return {width, scrollWidth, culprits: culprits.map(describe)};
 }"""
 
-LINKS = "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
 
-
-def crawl(page, start: str, origin: str) -> dict[str, dict]:
-    """Visit every same-origin page reachable by links from ``start``; measure each."""
-    seen, measured = {start}, {}
-    queue = deque([start])
-    while queue and len(measured) < MAX_PAGES:
-        url = queue.popleft()
-        response = page.goto(url)
-        page.wait_for_load_state("networkidle")
-        if response is None or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        landed = urldefrag(page.url)[0]
-        measured[landed] = {"title": page.title()}
-        # At phone width first (the defect), then at tablet and desktop widths too.
-        for name, viewport in WIDTHS.items():
-            page.set_viewport_size(viewport)
-            measured[landed][name] = page.evaluate(MEASURE)
-        page.set_viewport_size(PHONE)
-        for href in page.evaluate(LINKS):
-            link = urldefrag(urljoin(landed, href))[0]
-            parts = urlsplit(link)
-            if f"{parts.scheme}://{parts.netloc}" != origin:
-                continue
-            if any(s in parts.path for s in SKIP) or link in seen:
-                continue
-            seen.add(link)
-            queue.append(link)
+def measure(page, url: str) -> dict:
+    """At phone width first (the defect), then at tablet and desktop widths too."""
+    measured = {"title": page.title()}
+    for name, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        measured[name] = page.evaluate(MEASURE)
+    page.set_viewport_size(PHONE)
     return measured
 
 
@@ -261,7 +237,7 @@ def test_no_page_scrolls_sideways_at_phone_width(new_page, live_server, organisa
         start = origin + "/"
     else:
         start = origin + "/accounts/login/"
-    measured = crawl(page, start, origin)
+    measured = crawl(page, start, origin, measure)
 
     titles = " | ".join(m["title"] for m in measured.values())
     if email:
