@@ -162,6 +162,11 @@ class CommitmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(rep__in=User.objects.reps_visible_to(user))
 
+    def of_current_reps(self):
+        """Loops of reps still on a team: a deactivated rep's open loop counts
+        in no figure, as their row shows on no page."""
+        return self.filter(rep__is_active=True)
+
     def with_loop_facts(self, now: dt.datetime):
         """``loop_today`` (the rep's date at ``now``) and ``is_overdue``."""
         return self.annotate(
@@ -207,13 +212,15 @@ class CommitmentQuerySet(models.QuerySet):
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:
         """Per manager: active, overdue, checked, checked on time, kept. One query.
 
-        Over the last ``HEALTH_WEEKS`` weeks. A loop still open past its check
-        date counts against "checked on time": it is late, checked or not.
+        Over the last ``HEALTH_WEEKS`` weeks, for reps still on a team. A loop
+        still open past its check date counts against "checked on time": it is
+        late, checked or not.
         """
         since = now.date() - dt.timedelta(weeks=HEALTH_WEEKS)
         recent = Q(check_date__gte=since)
         rows = (
-            self.filter(IS_ACTIVE | recent)
+            self.of_current_reps()
+            .filter(IS_ACTIVE | recent)
             .alias(loop_today=LocalDate("rep__timezone", now=now))
             .order_by()
             .values("manager_id")

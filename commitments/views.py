@@ -219,7 +219,7 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
             form_add_service_error(form, error, form.next_form)
         else:
             done = f"Checked: {check.get_outcome_display().lower()}"
-            if check.checked_on < commitment.check_date:
+            if commitment.is_early(check.checked_on):
                 done += f", early (the 1:1 was set for {commitment.check_date:%a %-d %b})"
             done += "."
             if following:

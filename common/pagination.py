@@ -1,7 +1,7 @@
 """A page of rows and their total in one query."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Window
 
 TOTAL = "paginator_total"
 
@@ -12,9 +12,6 @@ class CountedPaginator(Paginator):
     page is one query. Only a page past the end costs the usual two, to find
     the last page. Same answers as ``Paginator.get_page``: not a number (or
     none) is the first page, out of range (0 included) the last."""
-
-    def __init__(self, object_list: QuerySet, per_page: int):
-        super().__init__(object_list, per_page)
 
     def get_page(self, number) -> Page:
         try:

@@ -13,7 +13,7 @@ from reps.models import User
 
 from .emails import ONE_CLICK_FIELD, ONE_CLICK_VALUE, read_preferences_token
 from .forms import EmailPreferencesForm
-from .models import Reminder
+from .models import EmailPreference, Reminder
 from .services.preferences import KINDS_FOR_ROLE, email_preferences_update
 
 SAVED = "Saved. Your email choices are up to date."
@@ -124,6 +124,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if request.POST.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
         return render(request, "reminders/unsubscribe.html", context, status=400)
     if stoppable:
-        email_preferences_update(user=person, choices={kind: "off"})
+        email_preferences_update(user=person, choices={kind: EmailPreference.Mode.OFF})
         context["stopped"] = True
     return render(request, "reminders/unsubscribe.html", context)

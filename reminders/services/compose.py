@@ -129,13 +129,17 @@ def reminder_digest_context(*, manager: User, monday: dt.date) -> dict:
             due.append((rep, active))
         if rep.missed_in_a_row >= 2:
             missed_twice.append(rep)
-    last_week = Commitment.objects.filter(
-        manager=manager,
-        # Scoped to the manager's organisation like the team above: tenants never mix.
-        rep__organisation_id=manager.organisation_id,
-        check_date__gte=monday - dt.timedelta(days=7),
-        check_date__lt=monday,
-    ).aggregate(total=Count("pk"), on_time=Count("pk", filter=CHECKED_ON_TIME))
+    last_week = (
+        Commitment.objects.of_current_reps()
+        .filter(
+            manager=manager,
+            # Scoped to the manager's organisation like the team above: tenants never mix.
+            rep__organisation_id=manager.organisation_id,
+            check_date__gte=monday - dt.timedelta(days=7),
+            check_date__lt=monday,
+        )
+        .aggregate(total=Count("pk"), on_time=Count("pk", filter=CHECKED_ON_TIME))
+    )
     due.sort(key=lambda pair: pair[1].check_date)
 
     def url(rep):
