@@ -10,6 +10,8 @@ from django_htmx.http import HttpResponseClientRedirect
 DRAFTS = "drafts"
 # Never kept: the old token is useless once signed in again.
 NOT_A_DRAFT = {"csrfmiddlewaretoken"}
+DRAFT_MAX_CHARS = 40_000
+DRAFTS_KEPT = 3
 
 
 def login_required(view):
@@ -37,11 +39,16 @@ def login_required(view):
 
 
 def draft_keep(request) -> None:
+    """Keep what was posted, for the form to show after signing in. Bounded:
+    a few forms' worth (our longest form is well under this), so a made-up
+    session cookie cannot park megabytes in the session table."""
+    draft = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_A_DRAFT}
+    if sum(len(value) for values in draft.values() for value in values) > DRAFT_MAX_CHARS:
+        return
     drafts = request.session.get(DRAFTS, {})
-    drafts[request.path] = {
-        key: request.POST.getlist(key) for key in request.POST if key not in NOT_A_DRAFT
-    }
-    request.session[DRAFTS] = drafts
+    drafts[request.path] = draft
+    # The newest few forms only.
+    request.session[DRAFTS] = dict(list(drafts.items())[-DRAFTS_KEPT:])
 
 
 def draft_pop(request, path: str) -> QueryDict | None:

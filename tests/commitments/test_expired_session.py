@@ -242,3 +242,15 @@ def test_a_client_that_never_signed_in_leaves_no_session_behind(client, active, 
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].startswith(reverse("login"))
     assert not Session.objects.exists()
+
+
+def test_an_outsized_post_after_expiry_is_not_kept(manager_client, manager, active, update_url):
+    manager_client.logout()  # the browser keeps a session cookie, the session is gone
+    manager_client.cookies["sessionid"] = "made-up"
+
+    response = manager_client.post(
+        update_url, weekly_update(active, evidence="x" * 100_000), headers={"HX-Request": "true"}
+    )
+
+    assert response.headers["HX-Redirect"].startswith(reverse("login"))
+    assert not any("drafts" in s.get_decoded() for s in Session.objects.all())
