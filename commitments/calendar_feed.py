@@ -10,8 +10,10 @@ credential: replacing it revokes every copy of the old link.
 
 import datetime as dt
 import secrets
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -79,9 +81,12 @@ def _event(commitment: Commitment, *, for_rep: bool, host: str, now: dt.datetime
     return event
 
 
-def feed_for(person: User, *, host: str, now: dt.datetime | None = None) -> bytes:
+def feed_for(person: User, *, now: dt.datetime | None = None) -> bytes:
     """``person``'s calendar as iCalendar bytes: valid with no events too."""
     now = now or timezone.now()
+    # The site's own name, not the request's Host: UIDs stay the same whichever
+    # address the calendar app fetched.
+    host = urlsplit(settings.SITE_URL).hostname or "coachloop"
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -79,7 +79,7 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     person = calendar_feed.person_for_token(token)
     if person is None:
         raise Http404
-    body = calendar_feed.feed_for(person, host=request.get_host(), now=timezone.now())
+    body = calendar_feed.feed_for(person, now=timezone.now())
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="coachloop.ics"'
     response["Cache-Control"] = "private, no-store"

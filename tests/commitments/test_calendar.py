@@ -3,9 +3,11 @@ parsed back with icalendar: valid, and at the right moment in the right zone."""
 
 import datetime as dt
 import zoneinfo
+from urllib.parse import urlsplit
 
 import icalendar
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import (
@@ -123,6 +125,9 @@ def test_event_uids_are_stable_from_one_fetch_to_the_next(client, team, clock):
 
     assert first == second
     assert len(first) == 2
+    # Named after the site (SITE_URL), not whichever Host the app fetched.
+    site = urlsplit(settings.SITE_URL).hostname
+    assert all(uid.endswith(f"@{site}") for uid in first)
 
 
 def test_a_checked_commitment_leaves_the_feed(client, team):
@@ -204,3 +209,19 @@ def test_looking_at_the_calendar_page_makes_no_link(client, team):
     assert "Make my calendar link" in page.content.decode()
     team["maria"].refresh_from_db()
     assert team["maria"].calendar_token is None
+
+
+@pytest.mark.parametrize("reps", [pytest.param(2, id="2 reps"), pytest.param(15, id="15 reps")])
+def test_a_feed_runs_the_same_two_queries_however_many_reps(
+    client, django_assert_max_num_queries, reps
+):
+    manager = ManagerFactory(organisation=OrganisationFactory())
+    for _ in range(reps):
+        CommitmentFactory(rep=RepFactory(organisation=manager.organisation, manager=manager))
+    feed = make_link(client, manager)
+
+    # The person the token opens; their reps' active commitments.
+    with django_assert_max_num_queries(2):
+        calendar = fetch(client, feed)
+
+    assert len(calendar.walk("VEVENT")) == reps
