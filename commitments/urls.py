@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("teams/<int:manager_id>/", views.team, name="team_of"),
     path("organisation/", views.organisation, name="organisation"),
+    path("team/export.csv", export_views.team_export, name="team_export"),
+    path("organisation/export.csv", export_views.organisation_export, name="organisation_export"),
+    path("calendar/", export_views.calendar_link, name="calendar_link"),
+    path("calendar/<slug:token>.ics", export_views.calendar_feed_ics, name="calendar_feed"),
     path("me/", views.my_one_thing, name="my_one_thing"),
     path("me/practice/", views.practice_new, name="practice_new"),
     path("me/commitment/", views.commitment_propose, name="commitment_propose"),

@@ -160,6 +160,11 @@ class User(AbstractUser):
     )
     one_on_one_time = models.TimeField("1:1 time", default=dt.time(10, 0))
     ramp = models.CharField("ramp mode", max_length=4, choices=Ramp, default=Ramp.AUTO)
+    # The secret in this person's calendar feed URL: made on request, replaced
+    # to revoke a link that leaked, cleared to switch the feed off.
+    calendar_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

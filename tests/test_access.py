@@ -45,6 +45,7 @@ pytestmark = pytest.mark.django_db
 PRIVATE_NOTE = "Seems tired; ask about workload."
 SHARED_NOTE = "We listened to two calls together."
 DIAGNOSIS_LABEL = Check.Diagnosis.SYSTEM.label  # "System: something made it impossible"
+RITA_CALENDAR_TOKEN = "rita-secret-calendar-token"
 ROLES = ["anonymous", "rep", "other_rep", "manager", "other_manager", "admin", "other_org_admin"]
 
 
@@ -70,6 +71,8 @@ def world() -> World:
     manager = ManagerFactory(organisation=org, name="Maria Manager")
     other_manager = ManagerFactory(organisation=org, name="Otto Manager")
     rep = RepFactory(organisation=org, manager=manager, name="Rita Rep")
+    rep.calendar_token = RITA_CALENDAR_TOKEN
+    rep.save(update_fields=["calendar_token"])
     rep_without_commitment = RepFactory(organisation=org, manager=manager, name="Nora New")
     other_rep = RepFactory(organisation=org, manager=other_manager, name="Oscar Rep")
     admin = AdminFactory(organisation=org, name="Ada Admin")
@@ -230,6 +233,7 @@ MANAGE = Redirect("reminders:manage")  # checked by prefix below
 INVITE = Redirect("reps:invite")
 PREFS = Redirect("reminders:preferences")
 ADMIN_LOGIN = Redirect("admin:login")
+CALENDAR = Redirect("commitments:calendar_link")
 
 # fmt: off
 ENDPOINTS = [
@@ -244,6 +248,25 @@ ENDPOINTS = [
              (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
     Endpoint("organisation", "GET", lambda w: reverse("commitments:organisation"),
              (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("team export", "GET", lambda w: reverse("commitments:team_export"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)),
+    Endpoint("team export with own notes", "GET",
+             lambda w: reverse("commitments:team_export") + "?private=1",
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)),
+    Endpoint("organisation export", "GET", lambda w: reverse("commitments:organisation_export"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("calendar link page", "GET", lambda w: reverse("commitments:calendar_link"),
+             (LOGIN, OK, OK, OK, OK, OK, OK)),
+    Endpoint("make a new calendar link", "POST", lambda w: reverse("commitments:calendar_link"),
+             (LOGIN, CALENDAR, CALENDAR, CALENDAR, CALENDAR, CALENDAR, CALENDAR),
+             lambda w: {}),
+    # The secret token is the permission: whoever holds it reads that person's checks only.
+    Endpoint("calendar feed", "GET",
+             lambda w: reverse("commitments:calendar_feed", kwargs={"token": RITA_CALENDAR_TOKEN}),
+             (OK,) * 7),
+    Endpoint("unknown calendar feed", "GET",
+             lambda w: reverse("commitments:calendar_feed", kwargs={"token": "no-such-token"}),
+             (NOT_FOUND,) * 7),
     Endpoint("invite form", "GET", lambda w: reverse("reps:invite"),
              (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
     Endpoint("invite", "POST", lambda w: reverse("reps:invite"),
@@ -632,3 +655,27 @@ def test_signing_out_needs_a_csrf_token(csrf_client, world):
 
     assert refused.status_code == 403
     assert csrf_client.get(reverse("commitments:my_one_thing")).status_code == 200
+
+
+def _export_body(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200
+    return b"".join(response.streaming_content).decode()
+
+
+def test_private_notes_and_diagnoses_are_exported_only_to_the_manager_who_wrote_them(client, world):
+    client.force_login(world.manager)
+    own = _export_body(client, reverse("commitments:team_export") + "?private=1")
+    assert PRIVATE_NOTE in own
+    assert DIAGNOSIS_LABEL in own
+
+    client.force_login(world.other_manager)
+    theirs = _export_body(client, reverse("commitments:team_export") + "?private=1")
+    assert "Rita Rep" not in theirs
+
+    client.force_login(world.admin)
+    organisation = _export_body(client, reverse("commitments:organisation_export") + "?private=1")
+    assert "Rita Rep" in organisation
+    assert PRIVATE_NOTE not in organisation
+    assert SHARED_NOTE not in organisation
+    assert DIAGNOSIS_LABEL not in organisation

@@ -9,7 +9,9 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 MAX_PAGES = 40
 SKIP = ("/admin/", "/logout", "/accounts/logout")
-LINKS = "() => [...document.querySelectorAll('a[href]')].map(a => a.href)"
+# A ``download`` link (the CSV exports) is a file, not a page: a browser does
+# not navigate to it.
+LINKS = "() => [...document.querySelectorAll('a[href]:not([download])')].map(a => a.href)"
 
 
 def crawl(page, start: str, origin: str, visit: Callable[[object, str], dict]) -> dict[str, dict]:
