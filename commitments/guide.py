@@ -2,9 +2,7 @@
 
 from dataclasses import dataclass
 
-from reps.models import User
-
-from .models import CoachingSession
+from .models import Commitment
 
 
 @dataclass(frozen=True)
@@ -13,14 +11,21 @@ class Step:
     done: bool
 
 
-def start_guide(organisation_id: int) -> list[Step]:
-    """Invite a manager, invite reps, record the first 1:1: three queries."""
-    people = User.objects.filter(organisation_id=organisation_id, is_active=True)
+def start_guide(*, organisation_id: int, managers: list, health: dict) -> list[Step]:
+    """Invite a manager, invite reps, record the first 1:1 (whose outcome is a
+    rep's first one thing).
+
+    Read from what the organisation page has loaded already: its managers
+    with their ``rep_count`` and their ``loop_health``. Only an organisation
+    with reps but no recent loop costs one more query (an older commitment).
+    """
+    has_managers = bool(managers)
+    has_reps = any(manager.rep_count for manager in managers)
+    first_one_on_one = bool(health) or (
+        has_reps and Commitment.objects.filter(rep__organisation_id=organisation_id).exists()
+    )
     return [
-        Step("Invite a manager", people.managers().exists()),
-        Step("Invite your reps", people.reps().exists()),
-        Step(
-            "Record the first 1:1",
-            CoachingSession.objects.filter(rep__organisation_id=organisation_id).exists(),
-        ),
+        Step("Invite a manager", has_managers),
+        Step("Invite your reps", has_reps),
+        Step("Record the first 1:1", first_one_on_one),
     ]

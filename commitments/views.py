@@ -95,7 +95,7 @@ def organisation(request: HttpRequest) -> HttpResponse:
     ).loop_health(timezone.now())
     for manager in managers:
         manager.health = health.get(manager.pk, {})
-    steps = start_guide(viewer.organisation_id)
+    steps = start_guide(organisation_id=viewer.organisation_id, managers=managers, health=health)
     context = {"managers": managers, "steps": steps, "started": all(s.done for s in steps)}
     return render(request, "commitments/organisation.html", context)
 

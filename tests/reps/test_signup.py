@@ -14,7 +14,7 @@ from reminders.models import Reminder
 from reps.models import Organisation, User
 from tests.factories import (
     AdminFactory,
-    CoachingSessionFactory,
+    CommitmentFactory,
     ManagerFactory,
     OrganisationFactory,
     RepFactory,
@@ -105,16 +105,32 @@ def test_the_first_steps_are_ticked_from_real_data_and_go_away_when_done(client)
     rep = RepFactory(organisation=admin.organisation, manager=manager)
     text = client.get(page).text
     assert text.count("To do") == 1
-    assert f"{manager.name}&#x27;s team" in text or f"{manager.name}'s team" in text
+    assert reverse("commitments:team_of", args=[manager.pk]) in text
 
-    CoachingSessionFactory(rep=rep, manager=manager)
+    # The first 1:1 locks in the rep's first one thing.
+    CommitmentFactory(rep=rep)
     assert "Get your team started" not in client.get(page).text
+
+
+def test_a_first_one_thing_older_than_the_health_window_still_counts(client, clock):
+    admin = AdminFactory()
+    manager = ManagerFactory(organisation=admin.organisation)
+    rep = RepFactory(organisation=admin.organisation, manager=manager)
+    CommitmentFactory(
+        rep=rep,
+        issued_on=dt.date(2026, 6, 1),
+        check_date=dt.date(2026, 6, 8),
+        status="kept",
+    )
+    client.force_login(admin)
+
+    assert "Get your team started" not in client.get(reverse("commitments:organisation")).text
 
 
 def test_another_organisations_1on1s_do_not_tick_the_steps(client):
     admin = AdminFactory()
     elsewhere = ManagerFactory()
-    CoachingSessionFactory(rep=RepFactory(organisation=elsewhere.organisation, manager=elsewhere))
+    CommitmentFactory(rep=RepFactory(organisation=elsewhere.organisation, manager=elsewhere))
     client.force_login(admin)
 
     assert client.get(reverse("commitments:organisation")).text.count("To do") == 3
