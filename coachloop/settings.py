@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
+                "reps.context_processors.signup",
             ],
         },
     },
@@ -288,7 +289,14 @@ RATE_LIMITS = {
     "password-reset:email": "3/h",
     "invite:address": "60/h",
     "invite:person": "20/h",
+    "signup:address": "10/h",
+    "signup:email": "3/h",
 }
+
+# Companies sign up on their own at /signup/. Off (404, no link on the sign-in
+# page) for invitation-only deployments, where an operator runs
+# ``manage.py create_organisation``. Default: on in development, off with DEBUG=false.
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", DEBUG)
 
 # Sign-in, ours and the admin's: 10 failures within 15 minutes from one
 # address, or for one account, pause signing in there for 15 minutes after

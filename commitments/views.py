@@ -18,6 +18,7 @@ from reps.models import User
 
 from . import services
 from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
+from .guide import start_guide
 from .models import CoachingSession, Commitment, PracticeLog, Rep, next_check_default
 
 HISTORY_PAGE_SIZE = 12
@@ -94,7 +95,9 @@ def organisation(request: HttpRequest) -> HttpResponse:
     ).loop_health(timezone.now())
     for manager in managers:
         manager.health = health.get(manager.pk, {})
-    return render(request, "commitments/organisation.html", {"managers": managers})
+    steps = start_guide(organisation_id=viewer.organisation_id, managers=managers, health=health)
+    context = {"managers": managers, "steps": steps, "started": all(s.done for s in steps)}
+    return render(request, "commitments/organisation.html", context)
 
 
 def _rep_for_viewer(request: HttpRequest, rep_id: int) -> Rep:

@@ -40,6 +40,7 @@ class ReminderKind(models.TextChoices):
     DIGEST = "digest", "Weekly digest"
     INVITE = "invite", "Invitation"
     PASSWORD_RESET = "reset", "Password reset"
+    VERIFY = "verify", "Sign-up email verification"
 
 
 class ReminderStatus(models.TextChoices):
@@ -121,7 +122,12 @@ class Reminder(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    kind__in=[ReminderKind.DIGEST, ReminderKind.INVITE, ReminderKind.PASSWORD_RESET]
+                    kind__in=[
+                        ReminderKind.DIGEST,
+                        ReminderKind.INVITE,
+                        ReminderKind.PASSWORD_RESET,
+                        ReminderKind.VERIFY,
+                    ]
                 )
                 | Q(commitment__isnull=False, rep__isnull=False),
                 name="reminders_reminder_about_a_commitment",

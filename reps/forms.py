@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 
@@ -134,3 +135,38 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         a web worker nor loses the link."""
         for person in self.get_users(self.cleaned_data["email"]):
             person_email_request(kind=PASSWORD_RESET, person=person)
+
+
+class SignupForm(forms.Form):
+    """A company signs up: its name, its first org admin and their password."""
+
+    organisation = forms.CharField(
+        label="Organisation name", max_length=120, validators=[validate_no_control_characters]
+    )
+    name = forms.CharField(
+        label="Your name", max_length=120, validators=[validate_no_control_characters]
+    )
+    email = forms.EmailField(label="Work email address")
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    timezone = TimeZoneField(label="Your time zone", initial="Europe/London")
+
+    def clean_email(self):
+        # Whether the address has an account is not checked here: the answer
+        # must not tell (see reps.signup.organisation_sign_up).
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            candidate = User(email=cleaned.get("email") or "", name=cleaned.get("name") or "")
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned

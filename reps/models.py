@@ -47,6 +47,8 @@ def validate_no_control_characters(value: str) -> None:
 class Organisation(models.Model):
     name = models.CharField(max_length=120, validators=[validate_no_control_characters])
     created_at = models.DateTimeField(auto_now_add=True)
+    # Signed up on its own and its admin has not followed the emailed link yet.
+    awaiting_verification = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name

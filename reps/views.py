@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -11,9 +13,10 @@ from common.forms import form_add_service_error
 from common.http import HttpRequest
 
 from . import services
-from .forms import InviteForm, RepSettingsForm
+from . import signup as signup_services
+from .forms import InviteForm, RepSettingsForm, SignupForm
 from .models import User
-from .ratelimits import is_limited, rate_limit, signed_in_person, too_many
+from .ratelimits import is_limited, rate_limit, signed_in_person, too_many, typed_email
 
 
 @login_required
@@ -27,7 +30,12 @@ def invite(request: HttpRequest) -> HttpResponse:
         # Unbound: nothing is validated (no "already has an account" answers), nothing sent.
         form = InviteForm(initial=request.POST.dict(), inviter=request.user)
         return too_many(request, "reps/invite.html", {"form": form}, "invitations")
-    form = InviteForm(request.POST if request.method == "POST" else None, inviter=request.user)
+    # ?role=manager: the organisation page's first step preselects a manager.
+    role = request.GET.get("role")
+    initial = {"role": role} if role in User.Role.values else {}
+    form = InviteForm(
+        request.POST if request.method == "POST" else None, inviter=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -94,3 +102,79 @@ class InviteAcceptView(auth_views.PasswordResetConfirmView):
             self.request, f"Welcome to CoachLoop, {form.user.name}. Your password is set."
         )
         return response
+
+
+# --- a company signs up on its own ------------------------------------------------------
+
+
+def _signup_enabled() -> None:
+    if not settings.SIGNUP_ENABLED:
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limit("signup:address", "ip")
+@rate_limit("signup:email", typed_email)
+def signup(request: HttpRequest) -> HttpResponse:
+    _signup_enabled()
+    if request.user.is_authenticated:
+        return redirect("commitments:home")
+    if is_limited(request):
+        # Unbound: nothing validated, created or sent; the password is not echoed.
+        typed = request.POST.dict()
+        typed.pop("password", None)
+        form = SignupForm(initial=typed)
+        return too_many(request, "registration/signup.html", {"form": form}, "sign-ups")
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        # The same answer whether or not the address already has an account.
+        signup_services.organisation_sign_up(
+            organisation_name=data["organisation"],
+            name=data["name"],
+            email=data["email"],
+            password=data["password"],
+            timezone=data["timezone"],
+        )
+        return redirect("reps:signup_sent")
+    return render(
+        request, "registration/signup.html", {"form": form}, status=422 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET"])
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    _signup_enabled()
+    return render(request, "registration/signup_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link. GET asks for a click (mail scanners follow links but
+    do not post forms: a scanner must not be signed in as the new admin);
+    POST wakes the organisation and signs the admin in. Following it again
+    changes nothing: the account is verified already, sign in."""
+    try:
+        person = signup_services.sign_up_person(token)
+    except signup_services.InvalidLink:
+        return render(request, "registration/signup_verify.html", {"invalid": True}, status=404)
+    if request.method == "GET":
+        return render(
+            request,
+            "registration/signup_verify.html",
+            {"person": person, "already": person.is_active},
+        )
+    try:
+        person, verified_now = signup_services.sign_up_verify(token)
+    except signup_services.InvalidLink:
+        return render(request, "registration/signup_verify.html", {"invalid": True}, status=404)
+    if not verified_now:
+        if request.user.is_authenticated and request.user.pk == person.pk:
+            return redirect("commitments:home")
+        messages.info(request, "Your email is already verified: sign in to continue.")
+        return redirect("login")
+    login(request, person, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(
+        request, f"Welcome to CoachLoop, {person.name}. {person.organisation.name} is ready."
+    )
+    return redirect("commitments:organisation")

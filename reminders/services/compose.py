@@ -21,6 +21,7 @@ from commitments.models import CHECKED_ON_TIME, Commitment, Rep
 from common.emails import Email, address_for, email_build, render_plain
 from reps.models import User
 from reps.services import invite_url
+from reps.signup import sign_up_verify_url
 
 from .. import timing
 from ..emails import absolute, build_reminder_email, message_id
@@ -43,6 +44,17 @@ def reminder_compose(reminder: Reminder, commitment: Commitment | None):
         )
     if reminder.kind == Reminder.Kind.PASSWORD_RESET:
         return _password_reset_email(reminder)
+    if reminder.kind == Reminder.Kind.VERIFY:
+        return email_build(
+            "verify",
+            to=recipient,
+            context={
+                "person": recipient,
+                "organisation": recipient.organisation,
+                "url": sign_up_verify_url(recipient),
+            },
+            headers={"Message-ID": message_id(reminder.key)},
+        )
     if reminder.kind == Reminder.Kind.DIGEST:
         context = reminder_digest_context(
             manager=recipient,

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from commitments.models import Commitment, PracticeLog
 from reps.models import User
+from reps.signup import SIGNUP_VERIFY_MAX_AGE
 
 from .. import timing
 from ..models import EmailPreference, Reminder
@@ -348,6 +349,12 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
     now = timezone.now()
     recipient = reminder.recipient
     local_today = now.astimezone(recipient.tzinfo).date()
+    if reminder.kind == Reminder.Kind.VERIFY:
+        # Its recipient is inactive until they follow the link it carries.
+        if recipient.is_active:
+            return "already verified"
+        too_late = reminder.scheduled_at + dt.timedelta(seconds=SIGNUP_VERIFY_MAX_AGE)
+        return "the sign-up was too long ago" if now >= too_late else ""
     if not recipient.is_active or recipient.organisation_id is None:
         return "recipient is no longer active"
     if reminder.kind == Reminder.Kind.INVITE:
