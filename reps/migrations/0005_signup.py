@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reps', '0003_name_without_control_characters'),
+        ('reps', '0004_user_calendar_token'),
     ]
 
     operations = [
