@@ -66,10 +66,23 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         manager=manager, rep__organisation_id=viewer.organisation_id
     ).loop_health(now)
     summary = {"reps": page.paginator.count, **health.get(manager.pk, {})}
+    # Leavers coached last by this manager: their record stays readable.
+    former = (
+        User.objects.reps()
+        .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=False)
+        .order_by("name", "pk")
+        .only("pk", "name")
+    )
     return render(
         request,
         "commitments/team.html",
-        {"manager": manager, "page": page, "summary": summary, "is_own": manager == viewer},
+        {
+            "manager": manager,
+            "page": page,
+            "summary": summary,
+            "is_own": manager == viewer,
+            "former": former,
+        },
     )
 
 
@@ -98,12 +111,13 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 def _rep_for_viewer(request: HttpRequest, rep_id: int) -> Rep:
-    """A rep whose page the viewer may open: their manager, or an org admin.
-    Loaded with the loop facts the page reads."""
+    """A rep whose page the viewer may open: their manager, or an org admin,
+    also after the rep has left (read-only then). Loaded with the loop facts
+    the page reads."""
     if request.user.is_rep:
         raise Http404
     reps = (
-        Rep.objects.reps_visible_to(request.user)
+        Rep.objects.reps_readable_by(request.user)
         .select_related("manager")
         .for_team_page(viewer=request.user, now=timezone.now())
     )
@@ -122,7 +136,8 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     viewer = request.user
     active = rep.active_commitment
     today = active.loop_today if active else rep.local_today()
-    is_coach = viewer.pk == rep.manager_id
+    # A leaver's record is read-only: nothing more is recorded for them.
+    is_coach = viewer.pk == rep.manager_id and rep.is_active
     context = {
         "rep": rep,
         "today": today,
