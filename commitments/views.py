@@ -66,24 +66,28 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         manager=manager, rep__organisation_id=viewer.organisation_id
     ).loop_health(now)
     summary = {"reps": page.paginator.count, **health.get(manager.pk, {})}
-    # Leavers coached last by this manager: their record stays readable.
-    former = (
-        User.objects.reps()
-        .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=False)
-        .order_by("name", "pk")
-        .only("pk", "name")
-    )
     return render(
         request,
         "commitments/team.html",
-        {
-            "manager": manager,
-            "page": page,
-            "summary": summary,
-            "is_own": manager == viewer,
-            "former": former,
-        },
+        {"manager": manager, "page": page, "summary": summary, "is_own": manager == viewer},
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def former_reps(request: HttpRequest) -> HttpResponse:
+    """The manager's leavers: their records stay readable (read-only). An org
+    admin finds every leaver on the People page."""
+    viewer = request.user
+    if not viewer.is_manager:
+        raise Http404
+    former = (
+        User.objects.reps_readable_by(viewer)
+        .filter(is_active=False)
+        .order_by("name", "pk")
+        .only("pk", "name", "email")
+    )
+    return render(request, "commitments/former_reps.html", {"former": former})
 
 
 @login_required
@@ -136,13 +140,16 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     viewer = request.user
     active = rep.active_commitment
     today = active.loop_today if active else rep.local_today()
-    # A leaver's record is read-only: nothing more is recorded for them.
-    is_coach = viewer.pk == rep.manager_id and rep.is_active
+    # Their manager reads the 1:1 notes, also a leaver's; only an active
+    # rep's manager records anything more.
+    is_their_manager = viewer.pk == rep.manager_id
+    is_coach = is_their_manager and rep.is_active
     context = {
         "rep": rep,
         "today": today,
         "active": active,
         "is_coach": is_coach,
+        "is_their_manager": is_their_manager,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
     }
     if is_coach:
@@ -182,7 +189,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         .exclude(shared_notes="", private_notes="")
         .notes_for(viewer)
         .only("held_at", "shared_notes")[:8]
-        if is_coach
+        if is_their_manager
         else []
     )
     return context

@@ -205,6 +205,7 @@ def test_a_leavers_record_stays_readable_by_their_manager_and_the_admin_but_not_
 
     client.force_login(manager)
     team = client.get(reverse("commitments:team")).content.decode()
+    former = client.get(reverse("commitments:former_reps")).content.decode()
     page = client.get(rep_page)
     update = client.post(
         reverse("commitments:commitment_new", args=[rep.pk]),
@@ -213,15 +214,19 @@ def test_a_leavers_record_stays_readable_by_their_manager_and_the_admin_but_not_
     other_manager = ManagerFactory(organisation=org)
     client.force_login(other_manager)
     not_theirs = client.get(rep_page)
+    not_their_former = client.get(reverse("commitments:former_reps")).content.decode()
     client.force_login(admin)
     for_admin = client.get(rep_page)
 
-    assert "Former reps" in team and rep_page in team
+    assert "Lou Leaver" not in team  # no row on the team page
+    assert reverse("commitments:former_reps") in team
+    assert rep_page in former and "Lou Leaver" in former
     assert page.status_code == 200
     assert "Ask for budget" in page.content.decode()
     assert reverse("commitments:weekly_update", args=[rep.pk]) not in page.content.decode()
     assert update.status_code == 404
     assert not_theirs.status_code == 404
+    assert "Lou Leaver" not in not_their_former
     assert for_admin.status_code == 200 and "Ask for budget" in for_admin.content.decode()
 
 
