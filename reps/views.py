@@ -110,7 +110,9 @@ def _person_for_admin(request: HttpRequest, person_id: int) -> User:
     return get_object_or_404(User.objects.people_of(request.user), pk=person_id)
 
 
-def _people_page(request: HttpRequest, person: User | None = None, error=None) -> HttpResponse:
+def _people_page(
+    request: HttpRequest, person: User | None = None, error=None, status: int = 422
+) -> HttpResponse:
     admin = request.user
     people = (
         User.objects.people_of(admin)
@@ -126,7 +128,7 @@ def _people_page(request: HttpRequest, person: User | None = None, error=None) -
         "error_for": person,
         "error": error,
     }
-    return render(request, "reps/people.html", context, status=422 if error else 200)
+    return render(request, "reps/people.html", context, status=status if error else 200)
 
 
 @login_required
@@ -177,8 +179,16 @@ def person_deactivate(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+@rate_limit("invite:person", signed_in_person)
 def invitation_resend(request: HttpRequest, person_id: int) -> HttpResponse:
+    """Counted with the invitations the admin sends: resending is no way around the limit."""
     person = _person_for_admin(request, person_id)
+    if is_limited(request):
+        response = _people_page(
+            request, person, "Too many invitations in a short time: try again later.", status=429
+        )
+        response["Retry-After"] = str(request.retry_after)
+        return response
     try:
         services.invitation_resend(by=request.user, person=person)
     except ValidationError as error:

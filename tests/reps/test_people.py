@@ -361,3 +361,17 @@ def test_an_invitation_link_is_dead_for_a_deactivated_person(client, admin_clien
     opened = client.get(link_in(message), follow=True)
 
     assert not opened.context["validlink"]
+
+
+def test_resending_counts_against_the_admins_invitation_limit(admin_client, org, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "invite:person": "2/h"}
+    invited = invite(admin_client)  # 1
+    resend = reverse("reps:invitation_resend", args=[invited.pk])
+    assert admin_client.post(resend).status_code == 302  # 2
+    mail.outbox.clear()
+
+    response = admin_client.post(resend)
+
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    assert mail.outbox == []
