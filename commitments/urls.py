@@ -6,6 +6,7 @@ app_name = "commitments"
 urlpatterns = [
     path("", views.home, name="home"),
     path("team/", views.team, name="team"),
+    path("team/former/", views.former_reps, name="former_reps"),
     path("teams/<int:manager_id>/", views.team, name="team_of"),
     path("organisation/", views.organisation, name="organisation"),
     path("team/export.csv", export_views.team_export, name="team_export"),

@@ -76,6 +76,23 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+def former_reps(request: HttpRequest) -> HttpResponse:
+    """The manager's leavers: their records stay readable (read-only). An org
+    admin finds every leaver on the People page."""
+    viewer = request.user
+    if not viewer.is_manager:
+        raise Http404
+    former = (
+        User.objects.reps_readable_by(viewer)
+        .filter(is_active=False)
+        .order_by("name", "pk")
+        .only("pk", "name", "email")
+    )
+    return render(request, "commitments/former_reps.html", {"former": former})
+
+
+@login_required
+@require_http_methods(["GET"])
 def organisation(request: HttpRequest) -> HttpResponse:
     """Loop health across teams, in aggregates only: no notes, no diagnoses."""
     viewer = request.user
@@ -101,12 +118,13 @@ def organisation(request: HttpRequest) -> HttpResponse:
 
 
 def _rep_for_viewer(request: HttpRequest, rep_id: int) -> Rep:
-    """A rep whose page the viewer may open: their manager, or an org admin.
-    Loaded with the loop facts the page reads."""
+    """A rep whose page the viewer may open: their manager, or an org admin,
+    also after the rep has left (read-only then). Loaded with the loop facts
+    the page reads."""
     if request.user.is_rep:
         raise Http404
     reps = (
-        Rep.objects.reps_visible_to(request.user)
+        Rep.objects.reps_readable_by(request.user)
         .select_related("manager")
         .for_team_page(viewer=request.user, now=timezone.now())
     )
@@ -125,12 +143,16 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     viewer = request.user
     active = rep.active_commitment
     today = active.loop_today if active else rep.local_today()
-    is_coach = viewer.pk == rep.manager_id
+    # Their manager reads the 1:1 notes, also a leaver's; only an active
+    # rep's manager records anything more.
+    is_their_manager = viewer.pk == rep.manager_id
+    is_coach = is_their_manager and rep.is_active
     context = {
         "rep": rep,
         "today": today,
         "active": active,
         "is_coach": is_coach,
+        "is_their_manager": is_their_manager,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
     }
     if is_coach:
@@ -170,7 +192,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         .exclude(shared_notes="", private_notes="")
         .notes_for(viewer)
         .only("held_at", "shared_notes")[:8]
-        if is_coach
+        if is_their_manager
         else []
     )
     return context

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from .models import User, validate_no_control_characters, validate_timezone
 from .services import ALREADY_IN_ORGANISATION, PASSWORD_RESET, person_email_request
-from .timezones import TIMEZONE_CHOICES, timezone_options
+from .timezones import TIMEZONE_CHOICES, timezone_datalist_options, timezone_options
 
 
 class TimeZoneSelect(forms.Select):
@@ -170,3 +170,48 @@ class SignupForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
+
+
+class RepMoveForm(forms.Form):
+    manager = forms.ModelChoiceField(queryset=User.objects.none(), label="Move to")
+
+    def __init__(self, *args, admin: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["manager"].queryset = User.objects.managers_visible_to(admin)
+
+
+class TimeZoneSearchInput(forms.TextInput):
+    """A text input with a <datalist> of the canonical zones: type "Lon",
+    "Kolk" or "New Y" and the browser offers the matches. Validation is the
+    field's: only a zone on the list is accepted."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**(attrs or {}), "list": f"{name}-zones", "autocomplete": "off"}
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            f"{name}-zones",
+            timezone_datalist_options(),
+        )
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(max_length=120, validators=[validate_no_control_characters])
+    timezone = forms.CharField(
+        label="Time zone",
+        max_length=64,
+        widget=TimeZoneSearchInput,
+        help_text="Start typing a city or region, e.g. Europe/London or America/New York.",
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter your name.")
+        return name
+
+    def clean_timezone(self):
+        # People type spaces where the zone names have underscores.
+        value = self.cleaned_data["timezone"].strip().replace(" ", "_")
+        validate_timezone(value)
+        return value

@@ -6,6 +6,7 @@ import zoneinfo
 from functools import cached_property
 
 from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -93,6 +94,35 @@ class UserQuerySet(models.QuerySet):
         if user.role == User.Role.MANAGER:
             return reps.filter(manager=user)
         return reps.filter(pk=user.pk)
+
+    def reps_readable_by(self, user: "User"):
+        """The reps whose history ``user`` may read: those of
+        ``reps_visible_to`` and the leavers among them (a deactivated rep's
+        record stays readable by the org admin and the manager who coached
+        them last; nothing more can be recorded for them)."""
+        if not user.is_authenticated or user.organisation_id is None:
+            return self.none()
+        reps = self.reps().filter(organisation_id=user.organisation_id)
+        if user.role == User.Role.ADMIN:
+            return reps
+        if user.role == User.Role.MANAGER:
+            return reps.filter(manager=user)
+        return reps.filter(pk=user.pk, is_active=True)
+
+    def people_of(self, admin: "User"):
+        """Everyone in ``admin``'s organisation, for the People page; none
+        for anyone who is not an org admin."""
+        if not admin.is_authenticated or admin.role != User.Role.ADMIN:
+            return self.none()
+        if admin.organisation_id is None:
+            return self.none()
+        return self.filter(organisation_id=admin.organisation_id)
+
+    def invitations_pending(self):
+        """Invited, not yet joined: still active, never signed in, no password set."""
+        return self.filter(
+            is_active=True, last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX
+        )
 
     def managers_visible_to(self, user: "User"):
         """The managers whose team page ``user`` may open."""
@@ -235,6 +265,11 @@ class User(AbstractUser):
     @property
     def is_org_admin(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def is_invitation_pending(self) -> bool:
+        """Invited and not joined yet (see ``UserQuerySet.invitations_pending``)."""
+        return self.is_active and self.last_login is None and not self.has_usable_password()
 
     @cached_property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -1,4 +1,4 @@
-"""Writes about people: inviting them into an organisation."""
+"""Writes about people: inviting them, moving and deactivating them, their own account."""
 
 import datetime as dt
 
@@ -135,3 +135,112 @@ def person_setup_changed(*, person: User, fields: set[str]) -> None:
     if changed:
         with transaction.atomic():
             person_changed.send(sender=User, person=person, fields=changed)
+
+
+# --- the org admin runs the year: move, deactivate, invitations ----------------
+
+
+def _check_admin_of(*, by: User, person: User) -> None:
+    """Only an org admin, and only for someone of their own organisation
+    (the views already answer 404 for anyone else: this holds for every caller)."""
+    if not by.is_org_admin or by.organisation_id is None:
+        raise ValidationError("Only an org admin can change who is in the organisation.")
+    if person.organisation_id != by.organisation_id:
+        raise ValidationError("That person is not in your organisation.")
+
+
+def rep_move(*, by: User, rep: User, manager: User) -> User:
+    """Give ``rep`` another manager of the organisation. Their active
+    commitment and its reminders go with them (``person_changed``); past
+    1:1s, and the private notes in them, stay with the manager who wrote them."""
+    _check_admin_of(by=by, person=rep)
+    if not rep.is_rep:
+        raise ValidationError("Only a rep has a manager.")
+    if not (
+        manager.is_manager and manager.is_active and manager.organisation_id == by.organisation_id
+    ):
+        raise ValidationError({"manager": "Choose an active manager of your organisation."})
+    with transaction.atomic():
+        rep = User.objects.select_for_update().get(pk=rep.pk)
+        if rep.manager_id == manager.pk:
+            return rep
+        rep.manager = manager
+        rep.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+        rep.save(update_fields=["manager"])
+        person_setup_changed(person=rep, fields={"manager"})
+    return rep
+
+
+def person_deactivate(*, by: User, person: User) -> User:
+    """A leaver: they can no longer sign in (a signed-in session ends on its
+    next request: Django's ModelBackend refuses inactive people), no reminder
+    is sent to or about them (``person_changed`` re-plans), and nothing is
+    deleted: their record stays readable by those who could read it."""
+    _check_admin_of(by=by, person=person)
+    if person.pk == by.pk:
+        raise ValidationError("You can't deactivate yourself: ask another org admin.")
+    if person.is_manager and User.objects.reps().filter(manager=person, is_active=True).exists():
+        raise ValidationError(
+            f"{person.name} still coaches reps: move them to another manager first."
+        )
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if not person.is_active:
+            return person
+        person.is_active = False
+        person.save(update_fields=["is_active"])
+        person_setup_changed(person=person, fields={"is_active"})
+    return person
+
+
+def invitation_resend(*, by: User, person: User) -> None:
+    """Email a fresh invitation link to someone who has not joined yet."""
+    _check_admin_of(by=by, person=person)
+    if not person.is_invitation_pending:
+        raise ValidationError(f"{person.name} has already joined: there is nothing to resend.")
+    person_email_request(kind=INVITE, person=person, by=by)
+
+
+def invitation_revoke(*, by: User, person: User) -> User:
+    """Withdraw an invitation that was never accepted.
+
+    The person is deactivated, not deleted: a manager may already have
+    recorded 1:1s for an invited rep, and the ledger keeps what was sent.
+    Their password hash is replaced by a fresh unusable one, which changes
+    the hash every link token is signed with, so every link already emailed
+    is dead at once (and, inactive, they can't ask for a reset link).
+    """
+    _check_admin_of(by=by, person=person)
+    if not person.is_invitation_pending:
+        raise ValidationError(f"{person.name} has already joined: deactivate them instead.")
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        person.is_active = False
+        person.set_unusable_password()
+        person.save(update_fields=["is_active", "password"])
+        person_setup_changed(person=person, fields={"is_active"})
+    return person
+
+
+# --- everyone's own account ---------------------------------------------------
+
+
+def account_update(*, person: User, name: str, timezone: str) -> User:
+    """A person changes their own name and time zone. A new zone re-times
+    what depends on it (a manager's prompts, a rep's reminders)."""
+    changes = {
+        field: value
+        for field, value in {"name": name, "timezone": timezone}.items()
+        if getattr(person, field) != value
+    }
+    if not changes:
+        return person
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(person, field, value)
+        person.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
+        person.save(update_fields=list(changes))
+        # tzinfo is cached on the instance.
+        person.__dict__.pop("tzinfo", None)
+        person_setup_changed(person=person, fields=set(changes))
+    return person

@@ -56,3 +56,16 @@ def timezone_options(selected: str | None) -> SafeString:
             0, f'<option value="{escape(selected)}" selected>{escape(selected)}</option>'
         )
     return mark_safe("".join(options))  # noqa: S308 - every part is escaped above
+
+
+_DATALIST: SafeString = mark_safe(  # noqa: S308 - every value is escaped
+    "".join(
+        f'<option value="{escape(value)}">{escape(label)}</option>'
+        for value, label in TIMEZONE_CHOICES
+    )
+)
+
+
+def timezone_datalist_options() -> SafeString:
+    """The zones as <datalist> options, rendered once per process."""
+    return _DATALIST

@@ -10,4 +10,11 @@ urlpatterns = [
     path("invite/", views.invite, name="invite"),
     path("invite/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
     path("reps/<int:rep_id>/settings/", views.rep_settings, name="rep_settings"),
+    path("people/", views.people, name="people"),
+    path("people/<int:person_id>/move/", views.rep_move, name="rep_move"),
+    path("people/<int:person_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
+    path("people/<int:person_id>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("people/<int:person_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

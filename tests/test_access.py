@@ -226,7 +226,25 @@ def invite_accept_url(w: World) -> str:
     return reverse("reps:invite_accept", kwargs={"uidb64": uid, "token": "bad-token"})
 
 
+def person_url(name: str, attr: str = "rep"):
+    return lambda w: reverse(name, kwargs={"person_id": getattr(w, attr).pk})
+
+
+def move_data(world: World) -> dict:
+    return {"manager": world.other_manager.pk}
+
+
+def account_data(world: World) -> dict:
+    return {"name": "Renamed Person", "timezone": "Europe/Paris"}
+
+
+def no_data(world: World) -> dict:
+    return {}
+
+
 ME = Redirect("commitments:my_one_thing")
+PEOPLE = Redirect("reps:people")
+ACCOUNT = Redirect("reps:account")
 TEAM = Redirect("commitments:team")
 ORG = Redirect("commitments:organisation")
 MANAGE = Redirect("reminders:manage")  # checked by prefix below
@@ -278,6 +296,8 @@ ENDPOINTS = [
     Endpoint("rep settings", "POST", rep_url("reps:rep_settings"),
              (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
              settings_data),
+    Endpoint("former reps", "GET", lambda w: reverse("commitments:former_reps"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, OK, NOT_FOUND, NOT_FOUND)),
     Endpoint("my one thing", "GET", lambda w: reverse("commitments:my_one_thing"),
              (LOGIN, OK, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     Endpoint("log practice", "POST", lambda w: reverse("commitments:practice_new"),
@@ -324,6 +344,26 @@ ENDPOINTS = [
     Endpoint("tampered one-click unsubscribe", "GET", tampered_unsubscribe_url, (NOT_FOUND,) * 7),
     Endpoint("tampered one-click unsubscribe", "POST", tampered_unsubscribe_url,
              (NOT_FOUND,) * 7, one_click_data),
+    # The org admin's People page: their own organisation's people only.
+    Endpoint("people", "GET", lambda w: reverse("reps:people"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("move a rep", "POST", person_url("reps:rep_move"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PEOPLE, NOT_FOUND), move_data),
+    Endpoint("deactivate confirm", "GET", person_url("reps:person_deactivate"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND)),
+    Endpoint("deactivate", "POST", person_url("reps:person_deactivate"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, PEOPLE, NOT_FOUND), no_data),
+    # The rep has joined: nothing to resend or revoke (422), and 404 outside the organisation.
+    Endpoint("resend invitation", "POST", person_url("reps:invitation_resend"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND), no_data),
+    Endpoint("revoke invitation", "POST", person_url("reps:invitation_revoke"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND), no_data),
+    # Everyone's own account.
+    Endpoint("account", "GET", lambda w: reverse("reps:account"), (LOGIN,) + (OK,) * 6),
+    Endpoint("account", "POST", lambda w: reverse("reps:account"),
+             (LOGIN,) + (ACCOUNT,) * 6, account_data),
+    Endpoint("password change form", "GET", lambda w: reverse("reps:password_change"),
+             (LOGIN,) + (OK,) * 6),
     # Nobody in these roles is staff: the Django admin sends them to its own login.
     Endpoint("django admin", "GET", lambda w: reverse("admin:index"), (ADMIN_LOGIN,) * 7),
 ]
@@ -451,14 +491,35 @@ def test_a_rep_logging_practice_only_ever_adds_to_their_own_commitment(client, w
     assert world.other_active.practice.count() == 1
 
 
-def test_a_deactivated_rep_page_answers_404_even_to_their_manager(client, world):
+def test_a_deactivated_reps_record_is_read_only_and_only_for_their_manager_and_the_admin(
+    client, world
+):
+    # Issue 8: a leaver's history is kept and readable by the managers who
+    # may read it; nothing more is recorded for them.
     world.rep.is_active = False
     world.rep.save(update_fields=["is_active"])
+    page = reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk})
+    before = database_state()
+
     client.force_login(world.manager)
+    for_manager = client.get(page)
+    update = client.post(
+        reverse("commitments:weekly_update", kwargs={"rep_id": world.rep.pk}),
+        update_data(world),
+    )
+    client.force_login(world.admin)
+    for_admin = client.get(page)
+    client.force_login(world.other_manager)
+    for_other_manager = client.get(page)
+    client.force_login(world.other_org_admin)
+    for_other_org = client.get(page)
 
-    response = client.get(reverse("commitments:rep_detail", kwargs={"rep_id": world.rep.pk}))
-
-    assert response.status_code == 404
+    assert for_manager.status_code == 200
+    assert PRIVATE_NOTE in for_manager.content.decode()
+    assert for_admin.status_code == 200
+    assert PRIVATE_NOTE not in for_admin.content.decode()
+    assert update.status_code == for_other_manager.status_code == for_other_org.status_code == 404
+    assert database_state() == before
 
 
 def test_a_manager_cannot_open_a_team_page_with_a_reps_id(client, world):
