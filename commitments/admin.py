@@ -1,12 +1,18 @@
 from django.contrib import admin
 
-from .models import Check, CoachingSession, Commitment, PracticeLog
+from .models import Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
 
 
 class CheckInline(admin.StackedInline):
     model = Check
     extra = 0
     raw_id_fields = ["checked_by", "session"]
+
+
+class CommitmentSkipInline(admin.TabularInline):
+    model = CommitmentSkip
+    extra = 0
+    raw_id_fields = ["by"]
 
 
 @admin.register(Commitment)
@@ -17,7 +23,7 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_select_related = ["rep", "manager"]
     raw_id_fields = ["rep", "manager", "proposed_by_user", "session", "reissue_of", "builds_on"]
     date_hierarchy = "issued_on"
-    inlines = [CheckInline]
+    inlines = [CheckInline, CommitmentSkipInline]
 
 
 @admin.register(CoachingSession)
@@ -43,3 +49,11 @@ class PracticeLogAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["rep", "commitment"]
     raw_id_fields = ["rep", "commitment"]
+
+
+@admin.register(CommitmentSkip)
+class CommitmentSkipAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "skipped_check_date", "new_check_date", "reason", "by"]
+    list_filter = ["reason"]
+    list_select_related = ["commitment", "by"]
+    raw_id_fields = ["commitment", "by"]

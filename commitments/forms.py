@@ -4,7 +4,15 @@ import uuid
 from django import forms
 from django.core.validators import MaxLengthValidator
 
-from .models import CHECK_WINDOW_DAYS, Check, Commitment, NextStep, PracticeLog, next_steps_after
+from .models import (
+    CHECK_WINDOW_DAYS,
+    Check,
+    Commitment,
+    CommitmentSkip,
+    NextStep,
+    PracticeLog,
+    next_steps_after,
+)
 from .services import CommitmentSpec, check_date_problem
 
 NOTE_MAX = 5000
@@ -47,9 +55,22 @@ class CommitmentForm(forms.ModelForm):
             "check_date": {"required": "Pick the date of the next 1:1."},
         }
 
-    def __init__(self, *args, today: dt.date, suggested: dt.date | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        today: dt.date,
+        suggested: dt.date | None = None,
+        window_days: int = CHECK_WINDOW_DAYS,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.today = today
+        # ``check_window_days``: a week, two for a fortnightly rep.
+        self.window_days = window_days
+        if window_days != CHECK_WINDOW_DAYS:
+            self.fields[
+                "confirm_far_check"
+            ].label = f"Yes, check it then, even though it is more than {window_days} days away"
         # The suggested date (the first 1:1 that leaves a real week) is never "far".
         self.suggested = suggested
         self.far_warning = ""
@@ -71,13 +92,13 @@ class CommitmentForm(forms.ModelForm):
         check_date = cleaned.get("check_date")
         if (
             check_date
-            and (check_date - self.today).days > CHECK_WINDOW_DAYS
+            and (check_date - self.today).days > self.window_days
             and (self.suggested is None or check_date > self.suggested)
         ):
             days = (check_date - self.today).days
             self.far_warning = (
                 f"That is {days} days away. Behaviour slips fast: a check within "
-                f"{CHECK_WINDOW_DAYS} days works best."
+                f"{self.window_days} days works best."
             )
             if not cleaned.get("confirm_far_check"):
                 self.add_error(
@@ -149,7 +170,14 @@ class WeeklyUpdateForm(forms.Form):
     )
     next_step = forms.ChoiceField(label="What's next?", choices=NextStep, widget=forms.RadioSelect)
 
-    def __init__(self, *args, today: dt.date, default_check_date: dt.date, **kwargs):
+    def __init__(
+        self,
+        *args,
+        today: dt.date,
+        default_check_date: dt.date,
+        window_days: int = CHECK_WINDOW_DAYS,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         data = self.data if self.is_bound else None
         self.next_form = CommitmentForm(
@@ -157,6 +185,7 @@ class WeeklyUpdateForm(forms.Form):
             prefix="next",
             today=today,
             suggested=default_check_date,
+            window_days=window_days,
             initial={"check_date": default_check_date},
         )
         # Re-issue and "none" don't need a new behaviour, only (for re-issue) a date.
@@ -214,6 +243,26 @@ class WeeklyUpdateForm(forms.Form):
             target_days=data.get("target_days") or "",
             by_time=data.get("by_time"),
         )
+
+
+class SkipWeekForm(forms.Form):
+    """Skip the 1:1 at which the active commitment is checked."""
+
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": WeeklyUpdateForm.OUT_OF_DATE,
+            "invalid": WeeklyUpdateForm.OUT_OF_DATE,
+        },
+    )
+    # The 1:1 the manager saw: a double-click skips it once, not two weeks.
+    check_date = forms.DateField(widget=forms.HiddenInput)
+    reason = forms.ChoiceField(
+        label="Why is the 1:1 skipped?",
+        choices=CommitmentSkip.Reason,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say why the 1:1 is skipped."},
+    )
 
 
 class PracticeForm(forms.ModelForm):

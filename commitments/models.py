@@ -31,6 +31,8 @@ from django.utils import timezone
 from common.db import LocalDate
 from reps.models import User, UserQuerySet
 
+# A check within this many days of agreeing it (per week of the rep's 1:1
+# cadence: 14 for a fortnightly rep) needs no confirmation.
 CHECK_WINDOW_DAYS = 7
 # Past this, it is not a weekly loop any more: refused, not just warned about.
 CHECK_LIMIT_DAYS = 8 * 7
@@ -86,12 +88,26 @@ def next_steps_after(outcome: str) -> tuple[str, ...]:
 
 
 def next_check_default(rep: User, *, today: dt.date) -> dt.date:
-    """The first 1:1 that leaves the rep a real week of practice.
+    """The first 1:1 that leaves the rep a real week of practice; for a
+    fortnightly rep, the 1:1 two weeks after that one would be.
 
     Checking early (on Monday for Tuesday's 1:1) does not make the next check
-    tomorrow: the day is at least ``MIN_PRACTICE_DAYS`` away.
+    tomorrow: the day is at least ``MIN_PRACTICE_DAYS`` away (a week more
+    for a fortnightly rep).
     """
     return rep.next_one_on_one(after=today + dt.timedelta(days=MIN_PRACTICE_DAYS - 1))
+
+
+def check_window_days(rep: User) -> int:
+    """How far away a check may be without the manager confirming it: a
+    week, two for a fortnightly rep."""
+    return CHECK_WINDOW_DAYS * rep.one_on_one_every_weeks
+
+
+def check_date_after_skip(rep: User, *, check_date: dt.date, today: dt.date) -> dt.date:
+    """Where a skipped 1:1's check moves: the next 1:1 by the rep's cadence
+    after the skipped one (or after today, when the skipped one is past)."""
+    return rep.next_one_on_one(after=max(check_date, today))
 
 
 # --- loop facts as SQL: each defined once --------------------------------
@@ -207,6 +223,17 @@ class CommitmentQuerySet(models.QuerySet):
             self.select_related("check_result")
             .defer("check_result__diagnosis")
             .with_history_facts(viewer)
+        )
+
+    def with_skips(self):
+        """``skips`` prefetched (one query): the 1:1s skipped in each week."""
+        return self.prefetch_related(
+            Prefetch(
+                "skips",
+                queryset=CommitmentSkip.objects.only(
+                    "commitment_id", "skipped_check_date", "new_check_date", "reason"
+                ),
+            )
         )
 
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:
@@ -422,6 +449,48 @@ class Check(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.commitment}"
+
+
+class SkipReason(models.TextChoices):
+    HOLIDAY = "holiday", "Holiday"
+    TRAVEL = "travel", "Travel"
+    OTHER = "other", "Other"
+
+
+class CommitmentSkip(models.Model):
+    """A 1:1 that did not happen (holiday, travel): the commitment's check
+    moved to the next 1:1. A skip, never a miss: the commitment stays active
+    and is checked (on time or not) against its new date."""
+
+    Reason = SkipReason
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="skips")
+    skipped_check_date = models.DateField(help_text="The check date of the 1:1 skipped.")
+    new_check_date = models.DateField(help_text="Where the check moved: the next 1:1.")
+    reason = models.CharField(max_length=8, choices=Reason)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["skipped_check_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reason__in=SkipReason.values),
+                name="commitments_commitmentskip_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_check_date__gt=F("skipped_check_date")),
+                name="commitments_commitmentskip_moves_later",
+            ),
+            # One skip per 1:1: a double-click or a second tab skips nothing twice.
+            models.UniqueConstraint(
+                fields=["commitment", "skipped_check_date"],
+                name="commitments_commitmentskip_once_per_check",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Skipped {self.skipped_check_date} ({self.get_reason_display().lower()})"
 
 
 class PracticeKind(models.TextChoices):

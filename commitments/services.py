@@ -19,8 +19,10 @@ from .models import (
     Check,
     CoachingSession,
     Commitment,
+    CommitmentSkip,
     NextStep,
     PracticeLog,
+    check_date_after_skip,
     next_steps_after,
 )
 from .signals import loop_changed
@@ -232,6 +234,69 @@ def check_record(
         else:
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
     return check, following
+
+
+def commitment_skip_week(
+    *,
+    commitment: Commitment,
+    by: User,
+    reason: str,
+    check_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> CommitmentSkip:
+    """Skip the 1:1 at which ``commitment`` was to be checked (holiday,
+    travel): its check moves to the next 1:1 by the rep's cadence, its
+    reminders with it, and the skip is recorded — a skip, never a miss.
+
+    ``check_date`` is the 1:1 the manager saw (default: the current check
+    date): if it was skipped meanwhile (a double-click, another tab), that
+    skip is returned and nothing moves again. Only the rep's own manager
+    skips, only an active commitment, and each 1:1 once (the row lock and a
+    unique constraint).
+    """
+    now = now or timezone.now()
+    if reason not in CommitmentSkip.Reason.values:
+        raise ValidationError({"reason": "Say why the 1:1 is skipped."})
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().select_related("rep").get(pk=commitment.pk)
+        rep = locked.rep
+        if locked.status != Commitment.Status.ACTIVE:
+            raise ValidationError(
+                "This commitment was already checked: there is no 1:1 left to skip.",
+                code="not_active",
+            )
+        if by.pk != rep.manager_id:
+            raise ValidationError("Only the rep's own manager skips a 1:1.", code="not_the_manager")
+        skipped = locked.check_date
+        if check_date is not None and check_date != skipped:
+            earlier = CommitmentSkip.objects.filter(
+                commitment=locked, skipped_check_date=check_date
+            ).first()
+            if earlier is not None:
+                return earlier
+            raise ValidationError(
+                "The check date changed since this page was loaded: reload it and try again.",
+                code="out_of_date",
+            )
+        today = rep.local_today(now)
+        new_date = check_date_after_skip(rep, check_date=skipped, today=today)
+        if problem := check_date_problem(new_date, today=today):
+            raise ValidationError(problem, code="too_far")
+        if CommitmentSkip.objects.filter(commitment=locked, skipped_check_date=skipped).exists():
+            raise ValidationError("This 1:1 was already skipped.", code="already_skipped")
+        skip = CommitmentSkip.objects.create(
+            commitment=locked,
+            skipped_check_date=skipped,
+            new_check_date=new_date,
+            reason=reason,
+            by=by,
+            at=now,
+        )
+        locked.check_date = new_date
+        locked.save(update_fields=["check_date"])
+        loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
+    commitment.check_date = new_date
+    return skip
 
 
 def practice_log(

@@ -17,9 +17,17 @@ from common.pagination import CountedPaginator
 from reps.models import User
 
 from . import services
-from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
+from .forms import CommitmentForm, PracticeForm, ProposalForm, SkipWeekForm, WeeklyUpdateForm
 from .guide import start_guide
-from .models import CoachingSession, Commitment, PracticeLog, Rep, next_check_default
+from .models import (
+    CoachingSession,
+    Commitment,
+    CommitmentSkip,
+    PracticeLog,
+    Rep,
+    check_window_days,
+    next_check_default,
+)
 
 HISTORY_PAGE_SIZE = 12
 TEAM_PAGE_SIZE = 50
@@ -154,32 +162,45 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "is_coach": is_coach,
         "is_their_manager": is_their_manager,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
+        "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
     }
     if is_coach:
         default_check = next_check_default(rep, today=today)
+        window = check_window_days(rep)
         if not forms:
             # Typed before the session expired: back in the form after signing in.
             if draft := draft_pop(request, reverse("commitments:weekly_update", args=[rep.pk])):
                 forms["update_form"] = WeeklyUpdateForm(
-                    draft, today=today, default_check_date=default_check
+                    draft, today=today, default_check_date=default_check, window_days=window
                 )
             elif draft := draft_pop(request, reverse("commitments:commitment_new", args=[rep.pk])):
                 forms["commitment_form"] = CommitmentForm(
-                    draft, today=today, suggested=default_check
+                    draft, today=today, suggested=default_check, window_days=window
                 )
         if active and "commitment_form" not in forms:
             context["update_form"] = forms.get("update_form") or WeeklyUpdateForm(
                 today=today,
                 default_check_date=default_check,
+                window_days=window,
                 initial={"commitment_id": active.pk},
+            )
+            context["skip_form"] = forms.get("skip_form") or SkipWeekForm(
+                initial={"commitment_id": active.pk, "check_date": active.check_date}
             )
             context["early"] = active.is_early(today)
         else:
             context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
-                today=today, suggested=default_check, initial={"check_date": default_check}
+                today=today,
+                suggested=default_check,
+                window_days=window,
+                initial={"check_date": default_check},
             )
     history = Paginator(
-        Commitment.objects.closed().filter(rep=rep).for_history(viewer).with_practice_count(),
+        Commitment.objects.closed()
+        .filter(rep=rep)
+        .for_history(viewer)
+        .with_practice_count()
+        .with_skips(),
         HISTORY_PAGE_SIZE,
     )
     context["history"] = history.get_page(request.GET.get("page"))
@@ -221,7 +242,10 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     today = rep.local_today()
     form = WeeklyUpdateForm(
-        request.POST, today=today, default_check_date=next_check_default(rep, today=today)
+        request.POST,
+        today=today,
+        default_check_date=next_check_default(rep, today=today),
+        window_days=check_window_days(rep),
     )
     if form.is_valid():
         # Another rep's commitment is not this manager's to check: 404.
@@ -262,7 +286,12 @@ def commitment_new(request: HttpRequest, rep_id: int) -> HttpResponse:
     if request.method == "GET":
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     today = rep.local_today()
-    form = CommitmentForm(request.POST, today=today, suggested=next_check_default(rep, today=today))
+    form = CommitmentForm(
+        request.POST,
+        today=today,
+        suggested=next_check_default(rep, today=today),
+        window_days=check_window_days(rep),
+    )
     if form.is_valid():
         try:
             commitment = services.commitment_create(rep=rep, by=request.user, spec=form.spec())
@@ -274,6 +303,40 @@ def commitment_new(request: HttpRequest, rep_id: int) -> HttpResponse:
             )
             return _loop_saved(request, rep_id)
     return _render_loop(request, rep_id, commitment_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def skip_week(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Skip this week's 1:1 (holiday, travel): the check and its reminders
+    move to the next 1:1, and the history shows a skip, not a miss."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = SkipWeekForm(request.POST)
+    if form.is_valid():
+        # Another rep's commitment is not this manager's to skip: 404.
+        commitment = get_object_or_404(
+            Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
+        )
+        try:
+            skip = services.commitment_skip_week(
+                commitment=commitment,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                check_date=form.cleaned_data["check_date"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Skipped the 1:1 of {skip.skipped_check_date:%a %-d %b} "
+                f"({skip.get_reason_display().lower()}). "
+                f"The check moves to {skip.new_check_date:%a %-d %b}.",
+            )
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, skip_form=form)
 
 
 def _loop_saved(request: HttpRequest, rep_id: int) -> HttpResponse:
@@ -343,7 +406,12 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
         return redirect("commitments:my_one_thing")
     rep = request.user
     today = rep.local_today()
-    form = ProposalForm(request.POST, today=today, suggested=next_check_default(rep, today=today))
+    form = ProposalForm(
+        request.POST,
+        today=today,
+        suggested=next_check_default(rep, today=today),
+        window_days=check_window_days(rep),
+    )
     if form.is_valid():
         try:
             commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
@@ -378,17 +446,25 @@ def _my_context(
     )
     today = active.loop_today if active else rep.local_today()
     history = Paginator(
-        Commitment.objects.closed().filter(rep=rep).for_history(rep).with_practice_count(),
+        Commitment.objects.closed()
+        .filter(rep=rep)
+        .for_history(rep)
+        .with_practice_count()
+        .with_skips(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     if active is None and propose_form is None:
         suggested = next_check_default(rep, today=today)
+        window = check_window_days(rep)
         # Typed before the session expired: back in the form after signing in.
         if draft := draft_pop(request, reverse("commitments:commitment_propose")):
-            propose_form = ProposalForm(draft, today=today, suggested=suggested)
+            propose_form = ProposalForm(draft, today=today, suggested=suggested, window_days=window)
         else:
             propose_form = ProposalForm(
-                today=today, suggested=suggested, initial={"check_date": suggested}
+                today=today,
+                suggested=suggested,
+                window_days=window,
+                initial={"check_date": suggested},
             )
     if (
         active
@@ -404,6 +480,7 @@ def _my_context(
         "active": active,
         "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
+        "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
         "history": history,
         "chart_max": _chart_max(history),

@@ -114,7 +114,14 @@ class RepSettingsForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["one_on_one_weekday", "one_on_one_time", "timezone", "ramp", "start_date"]
+        fields = [
+            "one_on_one_weekday",
+            "one_on_one_time",
+            "one_on_one_every_weeks",
+            "timezone",
+            "ramp",
+            "start_date",
+        ]
         widgets = {
             "one_on_one_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

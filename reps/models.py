@@ -77,6 +77,11 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
+class Cadence(models.IntegerChoices):
+    WEEKLY = 1, "Weekly"
+    FORTNIGHTLY = 2, "Fortnightly"
+
+
 class UserQuerySet(models.QuerySet):
     def reps(self):
         return self.filter(role=User.Role.REP)
@@ -164,6 +169,7 @@ class User(AbstractUser):
     Role = Role
     Ramp = Ramp
     Weekday = Weekday
+    Cadence = Cadence
 
     username = None
     first_name = None
@@ -191,6 +197,9 @@ class User(AbstractUser):
         "1:1 weekday", choices=Weekday, default=Weekday.TUESDAY
     )
     one_on_one_time = models.TimeField("1:1 time", default=dt.time(10, 0))
+    one_on_one_every_weeks = models.PositiveSmallIntegerField(
+        "1:1 cadence", choices=Cadence, default=Cadence.WEEKLY
+    )
     ramp = models.CharField("ramp mode", max_length=4, choices=Ramp, default=Ramp.AUTO)
     # The secret in this person's calendar feed URL: made on request, replaced
     # to revoke a link that leaked, cleared to switch the feed off.
@@ -213,6 +222,10 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=Q(one_on_one_weekday__gte=0, one_on_one_weekday__lte=6),
                 name="reps_user_weekday_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(one_on_one_every_weeks__in=Cadence.values),
+                name="reps_user_cadence_valid",
             ),
             # Only reps have a manager.
             models.CheckConstraint(
@@ -310,7 +323,9 @@ class User(AbstractUser):
         return {"week": week, "phase": phase, "pct": min(100, round(100 * week / 12))}
 
     def next_one_on_one(self, after: dt.date | None = None) -> dt.date:
-        """The next 1:1 date strictly after ``after`` (default: today, local)."""
+        """The 1:1 that follows one held on ``after`` (default: today, local):
+        the first 1:1 weekday strictly after it, and for a fortnightly rep the
+        one a week later, so 1:1s are two weeks apart."""
         after = after or self.local_today()
         days = (self.one_on_one_weekday - after.weekday()) % 7 or 7
-        return after + dt.timedelta(days=days)
+        return after + dt.timedelta(days=days, weeks=self.one_on_one_every_weeks - 1)

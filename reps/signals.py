@@ -1,7 +1,7 @@
 """What the floors above hear from ``reps``, which imports none of them.
 
 ``person_changed`` is sent inside the transaction of every write that changes
-a person's coaching set-up (their manager, 1:1 day or time, time zone, start
+a person's coaching set-up (their manager, 1:1 day, time or cadence, time zone, start
 date, ramp mode, or whether they are active). ``commitments`` hands the
 active commitment over to a new manager and tells ``reminders`` to re-time
 what depends on it — in that same transaction.
@@ -18,6 +18,7 @@ COACHING_FIELDS = frozenset(
         "timezone",
         "one_on_one_weekday",
         "one_on_one_time",
+        "one_on_one_every_weeks",
         "start_date",
         "ramp",
         "is_active",

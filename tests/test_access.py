@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commitments.models import Check, CoachingSession, Commitment, PracticeLog
+from commitments.models import Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
 from reminders.emails import preferences_token
 from reminders.models import EmailPreference, Reminder
 from reps.models import User
@@ -115,7 +115,16 @@ def world() -> World:
 def database_state() -> dict:
     """Every row the app writes, to prove a refused POST changed nothing."""
     state = {}
-    for model in (User, Commitment, Check, CoachingSession, PracticeLog, EmailPreference, Reminder):
+    for model in (
+        User,
+        Commitment,
+        CommitmentSkip,
+        Check,
+        CoachingSession,
+        PracticeLog,
+        EmailPreference,
+        Reminder,
+    ):
         rows = model.objects.order_by("pk").values()
         state[model.__name__] = [
             {k: v for k, v in row.items() if k != "last_login"} for row in rows
@@ -162,6 +171,14 @@ def update_data(world: World) -> dict:
     }
 
 
+def skip_data(world: World) -> dict:
+    return {
+        "commitment_id": world.active.pk,
+        "check_date": world.active.check_date.isoformat(),
+        "reason": "holiday",
+    }
+
+
 def commitment_data(world: World) -> dict:
     return {"behaviour": "Open every call with the agenda", "check_date": "2026-12-07"}
 
@@ -181,6 +198,7 @@ def settings_data(world: World) -> dict:
     return {
         "one_on_one_weekday": "3",
         "one_on_one_time": "15:30",
+        "one_on_one_every_weeks": "2",
         "timezone": "America/New_York",
         "ramp": "off",
         "start_date": "2026-01-05",
@@ -316,6 +334,11 @@ ENDPOINTS = [
     Endpoint("weekly update", "POST", rep_url("commitments:weekly_update"),
              (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
              update_data),
+    Endpoint("skip this 1:1 form", "GET", rep_url("commitments:skip_week"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("skip this 1:1", "POST", rep_url("commitments:skip_week"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             skip_data),
     Endpoint("new commitment form", "GET", rep_url("commitments:commitment_new"),
              (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     Endpoint("new commitment", "POST",
@@ -635,6 +658,8 @@ def csrf_token_from_page(client, path: str) -> str:
 CSRF_POSTS = [
     ("weekly update", "manager", rep_url("commitments:rep_detail"),
      rep_url("commitments:weekly_update"), update_data),
+    ("skip this 1:1", "manager", rep_url("commitments:rep_detail"),
+     rep_url("commitments:skip_week"), skip_data),
     ("new commitment", "manager", rep_url("commitments:rep_detail", "rep_without_commitment"),
      rep_url("commitments:commitment_new", "rep_without_commitment"), commitment_data),
     ("log practice", "rep", lambda w: reverse("commitments:my_one_thing"),

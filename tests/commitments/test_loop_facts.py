@@ -581,7 +581,11 @@ def test_a_history_line_rendered_on_its_own_queries_nothing_and_shows_no_diagnos
     rep, next_manager = diagnosed
     for viewer in (admin, rep, next_manager):
         [week] = (
-            Commitment.objects.closed().filter(rep=rep).for_history(viewer).with_practice_count()
+            Commitment.objects.closed()
+            .filter(rep=rep)
+            .for_history(viewer)
+            .with_practice_count()
+            .with_skips()
         )
 
         with django_assert_num_queries(0):

@@ -26,10 +26,12 @@ SIZES = [
 # Session, user; the rep; the active commitment with its practice count; the
 # history count, its last ten practice entries, the history page; the 1:1
 # notes; the reminder log.
-# The rep with its loop facts (3), practice, history (2), notes, reminders; session, user.
-REP_PAGE_QUERIES = 10
-# Session, user; the active commitment; history count, practice, history page; shared notes.
-MY_ONE_THING_QUERIES = 7
+# The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
+# the active commitment's skips; session, user.
+REP_PAGE_QUERIES = 12
+# Session, user; the active commitment; history count, practice, history page and its
+# skips; shared notes; the active commitment's skips.
+MY_ONE_THING_QUERIES = 9
 
 
 def queries_for(client, path: str, **headers) -> int:

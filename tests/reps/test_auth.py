@@ -92,6 +92,7 @@ def test_a_manager_changes_a_reps_one_on_one_and_ramp_mode(client):
         {
             "one_on_one_weekday": "4",
             "one_on_one_time": "16:00",
+            "one_on_one_every_weeks": "1",
             "timezone": "Asia/Tokyo",
             "ramp": "on",
             "start_date": "2026-11-23",
@@ -143,6 +144,7 @@ def test_changing_the_rep_s_1_1_time_re_times_the_manager_s_prompt(client):
         {
             "one_on_one_weekday": "1",
             "one_on_one_time": "08:30",
+            "one_on_one_every_weeks": "1",
             "timezone": "Europe/London",
             "ramp": "off",
             "start_date": "2026-01-05",
