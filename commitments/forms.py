@@ -246,7 +246,10 @@ class WeeklyUpdateForm(forms.Form):
 
 
 class SkipWeekForm(forms.Form):
-    """Skip the 1:1 at which the active commitment is checked."""
+    """Skip the 1:1 at which the active commitment is checked. Prefixed: it
+    sits on the rep page beside the weekly update's form."""
+
+    prefix = "skip"
 
     commitment_id = forms.IntegerField(
         widget=forms.HiddenInput,

@@ -173,9 +173,9 @@ def update_data(world: World) -> dict:
 
 def skip_data(world: World) -> dict:
     return {
-        "commitment_id": world.active.pk,
-        "check_date": world.active.check_date.isoformat(),
-        "reason": "holiday",
+        "skip-commitment_id": world.active.pk,
+        "skip-check_date": world.active.check_date.isoformat(),
+        "skip-reason": "holiday",
     }
 
 

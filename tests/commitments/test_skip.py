@@ -46,9 +46,9 @@ def skip_url(rep):
 
 def skip_data(commitment: Commitment, reason: str = "holiday") -> dict:
     return {
-        "commitment_id": commitment.pk,
-        "check_date": commitment.check_date.isoformat(),
-        "reason": reason,
+        "skip-commitment_id": commitment.pk,
+        "skip-check_date": commitment.check_date.isoformat(),
+        "skip-reason": reason,
     }
 
 
@@ -139,7 +139,7 @@ def test_a_two_week_holiday_is_two_skips(manager, next_week):
 
 
 def test_a_reason_is_required(manager_client, next_week, skip_url):
-    response = manager_client.post(skip_url, {**skip_data(next_week), "reason": ""})
+    response = manager_client.post(skip_url, {**skip_data(next_week), "skip-reason": ""})
 
     assert response.status_code == 422
     assert "Say why the 1:1 is skipped." in response.text
