@@ -134,3 +134,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         a web worker nor loses the link."""
         for person in self.get_users(self.cleaned_data["email"]):
             person_email_request(kind=PASSWORD_RESET, person=person)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80,
+        validators=[validate_no_control_characters],
+        help_text="What uses it, e.g. “Gong”.",
+    )
