@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from reps.api_tokens import api_token_authenticate
 
@@ -38,8 +38,9 @@ def _bearer(request: HttpRequest) -> str:
 # Exempt from CSRF because no cookie authenticates this view: only the
 # Bearer token does, and a cross-site form cannot set that header.
 @csrf_exempt
-@require_POST
 def evidence(request: HttpRequest) -> JsonResponse:
+    if request.method != "POST":
+        return _error(405, "Send evidence with POST.", Allow="POST")
     token = api_token_authenticate(_bearer(request))
     if token is None:
         return _error(

@@ -331,3 +331,11 @@ def test_only_the_org_admin_sees_and_manages_the_organisations_tokens(client, ad
     assert client.post(revoke).status_code == 404
     stored.refresh_from_db()
     assert stored.revoked_at is None
+
+
+def test_only_post_is_allowed_and_the_answer_says_so_in_json(client, token):
+    response = client.get(EVIDENCE_URL, headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST"
+    assert response.json() == {"error": "Send evidence with POST."}
