@@ -2,9 +2,9 @@
 
 Valid and invalid bodies generated from the schema are sent through the
 Django WSGI app with a real token: no response is a server error, each
-matches its documented schema and status, and what the schema forbids is
-refused with a 4xx. Derandomised and bounded, so CI sees the same examples
-on every run.
+matches its documented status and schema, what the schema forbids is
+refused with a 4xx, and the same request without the token gets a 401.
+Derandomised and bounded, so CI sees the same examples on every run.
 """
 
 import hypothesis
@@ -17,6 +17,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    ignored_auth,
     negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
@@ -30,6 +31,7 @@ CHECKS = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
+    ignored_auth,
     response_schema_conformance,
     negative_data_rejection,
 ]
