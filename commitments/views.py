@@ -18,7 +18,7 @@ from reps.models import User
 
 from . import services
 from .forms import CommitmentForm, PracticeForm, ProposalForm, WeeklyUpdateForm
-from .models import CoachingSession, Commitment, PracticeLog, Rep, next_check_default
+from .models import CallEvidence, CoachingSession, Commitment, PracticeLog, Rep, next_check_default
 
 HISTORY_PAGE_SIZE = 12
 TEAM_PAGE_SIZE = 50
@@ -129,6 +129,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "active": active,
         "is_coach": is_coach,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
+        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
     }
     if is_coach:
         default_check = next_check_default(rep, today=today)
@@ -379,6 +380,7 @@ def _my_context(
         "active": active,
         "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
+        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
         "history": history,
         "chart_max": _chart_max(history),

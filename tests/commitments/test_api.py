@@ -339,3 +339,18 @@ def test_only_post_is_allowed_and_the_answer_says_so_in_json(client, token):
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
     assert response.json() == {"error": "Send evidence with POST."}
+
+
+def test_the_calls_sent_show_on_the_rep_page_for_the_week(
+    client, manager, token, rita, active, rep_page
+):
+    send(client, token, record(), record(id="gong-call-2", call_url="https://app.gong.io/c/2"))
+
+    client.force_login(manager)
+    page = client.get(rep_page).content.decode()
+
+    assert "Calls with evidence since 24 Nov" in page
+    assert 'href="https://app.gong.io/call?id=1"' in page
+    # 14:05 UTC is 14:05 in London in November.
+    assert "Thu 26 Nov 14:05" in page
+    assert "trigger-event opener: “I saw you opened an office in Leeds…”" in page

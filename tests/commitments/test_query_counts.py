@@ -25,9 +25,9 @@ SIZES = [
 
 # Session, user; the rep; the active commitment with its practice count; the
 # history count, its last ten practice entries, the history page; the 1:1
-# notes; the reminder log.
-# The rep with its loop facts (3), practice, history (2), notes, reminders; session, user.
-REP_PAGE_QUERIES = 10
+# notes; the reminder log; the calls with evidence.
+# The rep with its loop facts (3), practice, history (2), notes, reminders, calls; session, user.
+REP_PAGE_QUERIES = 11
 # Session, user; the active commitment; history count, practice, history page; shared notes.
 MY_ONE_THING_QUERIES = 7
 
