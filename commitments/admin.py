@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Check, CoachingSession, Commitment, PracticeLog
+from .models import CallEvidence, Check, CoachingSession, Commitment, PracticeLog
 
 
 class CheckInline(admin.StackedInline):
@@ -43,3 +43,12 @@ class PracticeLogAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     list_select_related = ["rep", "commitment"]
     raw_id_fields = ["rep", "commitment"]
+
+
+@admin.register(CallEvidence)
+class CallEvidenceAdmin(admin.ModelAdmin):
+    list_display = ["source_id", "organisation", "commitment", "called_at", "detected"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation", "commitment"]
+    search_fields = ["source_id", "detected"]
+    raw_id_fields = ["commitment"]

@@ -354,3 +354,23 @@ def test_the_calls_sent_show_on_the_rep_page_for_the_week(
     # 14:05 UTC is 14:05 in London in November.
     assert "Thu 26 Nov 14:05" in page
     assert "trigger-event opener: “I saw you opened an office in Leeds…”" in page
+
+
+def test_support_sees_tokens_and_evidence_in_the_django_admin_but_never_the_secret(
+    client, token, rita, active
+):
+    send(client, token, record())
+    superuser = AdminFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    stored = ApiToken.objects.get()
+
+    for path in (
+        reverse("admin:reps_apitoken_changelist"),
+        reverse("admin:reps_apitoken_change", args=[stored.pk]),
+        reverse("admin:commitments_callevidence_changelist"),
+        reverse("admin:commitments_callevidence_change", args=[CallEvidence.objects.get().pk]),
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert token not in response.content.decode()
+    assert client.get(reverse("admin:reps_apitoken_add")).status_code == 403
