@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
+from .models import CallEvidence, Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
 
 
 class CheckInline(admin.StackedInline):
@@ -57,3 +57,12 @@ class CommitmentSkipAdmin(admin.ModelAdmin):
     list_filter = ["reason"]
     list_select_related = ["commitment", "by"]
     raw_id_fields = ["commitment", "by"]
+
+
+@admin.register(CallEvidence)
+class CallEvidenceAdmin(admin.ModelAdmin):
+    list_display = ["source_id", "organisation", "commitment", "called_at", "detected"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation", "commitment"]
+    search_fields = ["source_id", "detected"]
+    raw_id_fields = ["commitment"]

@@ -617,3 +617,61 @@ class Rep(User):
         if any(not d or d in COACHABLE for d in diagnoses):
             return False
         return diagnoses[0] in (Diagnosis.WILL, Diagnosis.TRANSFER)
+
+
+# --- call evidence ---------------------------------------------------------
+EVIDENCE_SNIPPET_MAX = 2000
+
+
+def commitment_active_at(rep: User, at: dt.datetime) -> "Commitment | None":
+    """The commitment ``rep`` was working on at the moment ``at``: issued on
+    or before that day (the rep's zone) and not yet closed then — an overdue
+    one still counts, as the rep was still on it. On the day of a 1:1 a call
+    before the check belongs to the week being checked: only one commitment
+    is active at a time, so the one still open then is the older one."""
+    day = rep.local_today(at)
+    return (
+        Commitment.objects.filter(rep=rep, issued_on__lte=day)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=at))
+        .order_by("issued_on", "created_at", "pk")
+        .first()
+    )
+
+
+class CallEvidence(models.Model):
+    """A call in which a conversation-intelligence tool (Gong, Chorus)
+    detected a tracker or keyword, attached to the rep's commitment then."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="call_evidence"
+    )
+    # Denormalised from the rep: the sender's record ids are unique per organisation.
+    organisation = models.ForeignKey(
+        "reps.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    source_id = models.CharField("the sender's record id", max_length=200)
+    called_at = models.DateTimeField()
+    call_url = models.URLField(max_length=500)
+    detected = models.CharField(max_length=200, help_text="The tracker or keyword detected.")
+    snippet = models.TextField(blank=True, max_length=EVIDENCE_SNIPPET_MAX)
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-called_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_id"],
+                name="commitments_callevidence_one_per_source_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(call_url__istartswith="http://") | Q(call_url__istartswith="https://"),
+                name="commitments_callevidence_url_http",
+            ),
+        ]
+        indexes = [
+            # The rep page: the calls of one commitment, latest first.
+            models.Index(fields=["commitment", "-called_at"], name="commitments_evidence_c_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.detected} on {self.called_at:%Y-%m-%d}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import export_views, views
+from . import api, export_views, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("organisation/export.csv", export_views.organisation_export, name="organisation_export"),
     path("calendar/", export_views.calendar_link, name="calendar_link"),
     path("calendar/<slug:token>.ics", export_views.calendar_feed_ics, name="calendar_feed"),
+    path("api/v1/evidence", api.evidence, name="api_evidence"),
+    path("api/v1/openapi.json", api.openapi, name="api_openapi"),
     path("me/", views.my_one_thing, name="my_one_thing"),
     path("me/practice/", views.practice_new, name="practice_new"),
     path("me/commitment/", views.commitment_propose, name="commitment_propose"),

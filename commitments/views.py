@@ -20,6 +20,7 @@ from . import services
 from .forms import CommitmentForm, PracticeForm, ProposalForm, SkipWeekForm, WeeklyUpdateForm
 from .guide import start_guide
 from .models import (
+    CallEvidence,
     CoachingSession,
     Commitment,
     CommitmentSkip,
@@ -163,6 +164,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "is_their_manager": is_their_manager,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
+        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
     }
     if is_coach:
         default_check = next_check_default(rep, today=today)
@@ -481,6 +483,7 @@ def _my_context(
         "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
+        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
         "history": history,
         "chart_max": _chart_max(history),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
-from .models import Organisation, User
+from .models import ApiToken, Organisation, User
 
 
 @admin.register(Organisation)
@@ -48,3 +48,27 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """For support: see and revoke tokens. They are made by org admins in the
+    app, where the secret is shown once; the admin never sees it."""
+
+    list_display = ["name", "organisation", "prefix", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "prefix"]
+    fields = [
+        "organisation",
+        "name",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["organisation", "name", "prefix", "created_by", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request):
+        return False

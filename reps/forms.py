@@ -222,3 +222,11 @@ class AccountForm(forms.Form):
         value = self.cleaned_data["timezone"].strip().replace(" ", "_")
         validate_timezone(value)
         return value
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=80,
+        validators=[validate_no_control_characters],
+        help_text="What uses it, e.g. “Gong”.",
+    )

@@ -329,3 +329,40 @@ class User(AbstractUser):
         after = after or self.local_today()
         days = (self.one_on_one_weekday - after.weekday()) % 7 or 7
         return after + dt.timedelta(days=days, weeks=self.one_on_one_every_weeks - 1)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A secret an organisation gives a tool (a call recorder) to send it
+    data. Only its SHA-256 is kept: the token itself is shown once, when it
+    is made, and a leaked database holds nothing that opens the API."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, validators=[validate_no_control_characters])
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The first characters of the token, so a person can tell tokens apart.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import token_views, views
 
 app_name = "reps"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("signup/verify/<str:token>/", views.signup_verify, name="signup_verify"),
     path("invite/", views.invite, name="invite"),
     path("invite/<uidb64>/<token>/", views.InviteAcceptView.as_view(), name="invite_accept"),
+    path("organisation/api-tokens/", token_views.api_tokens, name="api_tokens"),
+    path(
+        "organisation/api-tokens/<int:token_id>/revoke/",
+        token_views.api_token_revoke_view,
+        name="api_token_revoke",
+    ),
     path("reps/<int:rep_id>/settings/", views.rep_settings, name="rep_settings"),
     path("people/", views.people, name="people"),
     path("people/<int:person_id>/move/", views.rep_move, name="rep_move"),

@@ -25,10 +25,18 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commitments.models import Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
+from commitments.models import (
+    CallEvidence,
+    Check,
+    CoachingSession,
+    Commitment,
+    CommitmentSkip,
+    PracticeLog,
+)
 from reminders.emails import preferences_token
 from reminders.models import EmailPreference, Reminder
-from reps.models import User
+from reps.api_tokens import api_token_create
+from reps.models import ApiToken, User
 from tests.factories import (
     AdminFactory,
     CheckFactory,
@@ -60,6 +68,7 @@ class World:
     other_org_admin: User
     active: Commitment
     other_active: Commitment
+    api_token: ApiToken
 
     def person(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -99,6 +108,7 @@ def world() -> World:
     active = CommitmentFactory(rep=rep, reissue_of=missed, attempt=2, session=session)
     PracticeLogFactory(commitment=active)
     other_active = CommitmentFactory(rep=other_rep, behaviour="Ask for the next step on every call")
+    api_token, _ = api_token_create(by=admin, name="Gong")
     return World(
         rep=rep,
         rep_without_commitment=rep_without_commitment,
@@ -109,6 +119,7 @@ def world() -> World:
         other_org_admin=other_org_admin,
         active=active,
         other_active=other_active,
+        api_token=api_token,
     )
 
 
@@ -124,6 +135,8 @@ def database_state() -> dict:
         PracticeLog,
         EmailPreference,
         Reminder,
+        ApiToken,
+        CallEvidence,
     ):
         rows = model.objects.order_by("pk").values()
         state[model.__name__] = [
@@ -270,6 +283,7 @@ INVITE = Redirect("reps:invite")
 PREFS = Redirect("reminders:preferences")
 ADMIN_LOGIN = Redirect("admin:login")
 CALENDAR = Redirect("commitments:calendar_link")
+TOKENS = Redirect("reps:api_tokens")
 
 # fmt: off
 ENDPOINTS = [
@@ -387,6 +401,18 @@ ENDPOINTS = [
              (LOGIN,) + (ACCOUNT,) * 6, account_data),
     Endpoint("password change form", "GET", lambda w: reverse("reps:password_change"),
              (LOGIN,) + (OK,) * 6),
+    Endpoint("API tokens", "GET", lambda w: reverse("reps:api_tokens"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("make an API token", "POST", lambda w: reverse("reps:api_tokens"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, TOKENS, TOKENS),
+             lambda w: {"name": "Chorus"}),
+    Endpoint("revoke an API token", "POST",
+             lambda w: reverse("reps:api_token_revoke", kwargs={"token_id": w.api_token.pk}),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, TOKENS, NOT_FOUND),
+             lambda w: {}),
+    # Neither a session nor a signed-in person opens the API: only its Bearer token.
+    Endpoint("evidence API without a token", "POST", lambda w: "/api/v1/evidence",
+             (401,) * 7, lambda w: {}),
     # Nobody in these roles is staff: the Django admin sends them to its own login.
     Endpoint("django admin", "GET", lambda w: reverse("admin:index"), (ADMIN_LOGIN,) * 7),
 ]
@@ -436,7 +462,7 @@ def test_each_person_reaches_only_what_the_access_table_allows(
     else:
         assert response.status_code == expected, response.content[:500]
 
-    refused = expected in (LOGIN, NOT_FOUND) or expected is ADMIN_LOGIN
+    refused = expected in (LOGIN, NOT_FOUND, 401) or expected is ADMIN_LOGIN
     if refused or endpoint.method == "GET":
         assert database_state() == before
 
@@ -671,6 +697,11 @@ CSRF_POSTS = [
     ("email settings", "rep", lambda w: reverse("reminders:preferences"),
      lambda w: reverse("reminders:preferences"), preferences_data),
     ("signed email link", "anonymous", token_url, token_url, preferences_data),
+    ("make an API token", "admin", lambda w: reverse("reps:api_tokens"),
+     lambda w: reverse("reps:api_tokens"), lambda w: {"name": "Chorus"}),
+    ("revoke an API token", "admin", lambda w: reverse("reps:api_tokens"),
+     lambda w: reverse("reps:api_token_revoke", kwargs={"token_id": w.api_token.pk}),
+     lambda w: {}),
 ]  # fmt: skip
 
 

@@ -23,12 +23,9 @@ SIZES = [
     pytest.param({"reps": 12, "weeks": 20}, id="12 reps x 20 weeks"),
 ]
 
-# Session, user; the rep; the active commitment with its practice count; the
-# history count, its last ten practice entries, the history page; the 1:1
-# notes; the reminder log.
 # The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
-# the active commitment's skips; session, user.
-REP_PAGE_QUERIES = 12
+# the active commitment's skips, calls; session, user.
+REP_PAGE_QUERIES = 13
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
