@@ -14,6 +14,7 @@ from .models import (
     next_steps_after,
 )
 from .services import CommitmentSpec, check_date_problem
+from .transcripts import MAX_TRANSCRIPT_CHARS
 
 NOTE_MAX = 5000
 
@@ -293,3 +294,18 @@ class PracticeForm(forms.ModelForm):
         if day > self.today:
             raise forms.ValidationError("Log practice once it has happened, not ahead of time.")
         return day
+
+
+class TranscriptForm(forms.Form):
+    """A call transcript pasted to look for the one thing: checked, never saved."""
+
+    prefix = "transcript"
+
+    transcript = forms.CharField(
+        label="Check a call transcript",
+        max_length=MAX_TRANSCRIPT_CHARS,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "WEBVTT or plain text"}),
+        help_text="Paste a transcript (WebVTT or plain text): the lines naming the one thing "
+        "are shown with their times. Nothing is saved.",
+    )

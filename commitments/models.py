@@ -7,6 +7,7 @@ private notes and diagnoses. Pages, tiles, emails and digests read these; none
 recomputes them.
 """
 
+import dataclasses
 import datetime as dt
 
 from django.conf import settings
@@ -30,6 +31,8 @@ from django.utils import timezone
 
 from common.db import LocalDate
 from reps.models import User, UserQuerySet
+
+from .transcripts import keywords_from, keywords_in
 
 # A check within this many days of agreeing it (per week of the rep's 1:1
 # cadence: 14 for a fortnightly rep) needs no confirmation.
@@ -405,6 +408,12 @@ class Commitment(models.Model):
         Needs ``with_loop_facts``."""
         return (self.check_date - self.loop_today).days
 
+    @property
+    def evidence_keywords(self) -> tuple[str, ...]:
+        """The words that show the behaviour on a call: the telling words
+        of what was agreed (the one thing and its unit)."""
+        return keywords_from(self.behaviour, self.target_unit)
+
     def is_early(self, today: dt.date) -> bool:
         """Checking it before its check date (the rep's ``today``)."""
         return today < self.check_date
@@ -675,3 +684,34 @@ class CallEvidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.detected} on {self.called_at:%Y-%m-%d}"
+
+    @property
+    def shows_behaviour(self) -> bool:
+        """What the recorder detected (or its snippet) names the one thing."""
+        keywords = self.commitment.evidence_keywords
+        return bool(keywords_in(f"{self.detected} {self.snippet}", keywords))
+
+
+@dataclasses.dataclass(frozen=True)
+class Suggestion:
+    """A suggested outcome for the manager to confirm; it never records one.
+    ``outcome`` is an ``Outcome`` value, or "" when there was no call."""
+
+    outcome: str
+    text: str
+
+
+def suggested_outcome(calls) -> Suggestion:
+    """From the calls in the window (``CallEvidence`` of one commitment):
+    all showed the behaviour → kept, some → partly kept, none → missed;
+    no calls → perhaps no opportunity to try it."""
+    calls = list(calls)
+    shown = sum(call.shows_behaviour for call in calls)
+    if not calls:
+        return Suggestion("", "No calls in the window: perhaps no opportunity to try it.")
+    of = f"{shown} of {len(calls)} call{'s' if len(calls) != 1 else ''}"
+    if shown == len(calls):
+        return Suggestion(Outcome.KEPT, f"Suggested: kept ({of} showed it).")
+    if shown:
+        return Suggestion(Outcome.PARTLY, f"Suggested: partly kept ({of} showed it).")
+    return Suggestion(Outcome.MISSED, f"Suggested: missed ({of} showed it).")

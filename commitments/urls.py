@@ -20,6 +20,7 @@ urlpatterns = [
     path("me/commitment/", views.commitment_propose, name="commitment_propose"),
     path("reps/<int:rep_id>/", views.rep_detail, name="rep_detail"),
     path("reps/<int:rep_id>/update/", views.weekly_update, name="weekly_update"),
+    path("reps/<int:rep_id>/transcript/", views.transcript_check, name="transcript_check"),
     path("reps/<int:rep_id>/skip/", views.skip_week, name="skip_week"),
     path("reps/<int:rep_id>/commitment/", views.commitment_new, name="commitment_new"),
 ]

@@ -17,7 +17,14 @@ from common.pagination import CountedPaginator
 from reps.models import User
 
 from . import services
-from .forms import CommitmentForm, PracticeForm, ProposalForm, SkipWeekForm, WeeklyUpdateForm
+from .forms import (
+    CommitmentForm,
+    PracticeForm,
+    ProposalForm,
+    SkipWeekForm,
+    TranscriptForm,
+    WeeklyUpdateForm,
+)
 from .guide import start_guide
 from .models import (
     CallEvidence,
@@ -28,7 +35,9 @@ from .models import (
     Rep,
     check_window_days,
     next_check_default,
+    suggested_outcome,
 )
+from .transcripts import transcript_matches
 
 HISTORY_PAGE_SIZE = 12
 TEAM_PAGE_SIZE = 50
@@ -156,6 +165,9 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     # rep's manager records anything more.
     is_their_manager = viewer.pk == rep.manager_id
     is_coach = is_their_manager and rep.is_active
+    # All the calls of the week (its window): the reverse manager hands each
+    # call its commitment, which ``shows_behaviour`` reads.
+    calls = list(active.call_evidence.all()) if active else []
     context = {
         "rep": rep,
         "today": today,
@@ -164,7 +176,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "is_their_manager": is_their_manager,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
-        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
+        "calls": calls[:10],
     }
     if is_coach:
         default_check = next_check_default(rep, today=today)
@@ -190,6 +202,9 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 initial={"commitment_id": active.pk, "check_date": active.check_date}
             )
             context["early"] = active.is_early(today)
+            # A suggestion in words only: the manager picks the outcome.
+            context["suggestion"] = suggested_outcome(calls)
+            context["transcript_form"] = TranscriptForm()
         else:
             context["commitment_form"] = forms.get("commitment_form") or CommitmentForm(
                 today=today,
@@ -278,6 +293,24 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
             messages.success(request, done)
             return _loop_saved(request, rep_id)
     return _render_loop(request, rep_id, update_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def transcript_check(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Look for the active commitment's keywords in a pasted transcript.
+    Shows the matching lines with their times; records nothing."""
+    rep = _rep_for_coach(request, rep_id)
+    active = get_object_or_404(Commitment.objects.active().filter(rep=rep))
+    form = TranscriptForm(request.POST)
+    context = {"rep": rep, "active": active, "transcript_form": form}
+    if form.is_valid():
+        context["keywords"] = active.evidence_keywords
+        context["matches"] = transcript_matches(
+            form.cleaned_data["transcript"], context["keywords"]
+        )
+    template = "commitments/_transcript_check.html"
+    return render(request, template, context, status=200 if form.is_valid() else 422)
 
 
 @login_required

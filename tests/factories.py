@@ -3,7 +3,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from commitments.models import Check, CoachingSession, Commitment, PracticeLog
+from commitments.models import CallEvidence, Check, CoachingSession, Commitment, PracticeLog
 from reps.models import Organisation, User
 
 PASSWORD = "correct horse battery staple"
@@ -104,3 +104,16 @@ class PracticeLogFactory(factory.django.DjangoModelFactory):
     practiced_on = factory.LazyFunction(lambda: timezone.localdate())
     kind = PracticeLog.Kind.DRILL
     count = 3
+
+
+class CallEvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallEvidence
+
+    commitment = factory.SubFactory(CommitmentFactory)
+    organisation = factory.SelfAttribute("commitment.rep.organisation")
+    source_id = factory.Sequence(lambda n: f"call-{n}")
+    called_at = factory.LazyFunction(timezone.now)
+    call_url = factory.Sequence(lambda n: f"https://gong.example/call/{n}")
+    detected = "Trigger-event opener"
+    snippet = ""

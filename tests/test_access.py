@@ -184,6 +184,10 @@ def update_data(world: World) -> dict:
     }
 
 
+def transcript_data(world: World) -> dict:
+    return {"transcript-transcript": "00:00:01.000 --> 00:00:02.000\nThe opener."}
+
+
 def skip_data(world: World) -> dict:
     return {
         "skip-commitment_id": world.active.pk,
@@ -353,6 +357,10 @@ ENDPOINTS = [
     Endpoint("skip this 1:1", "POST", rep_url("commitments:skip_week"),
              (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
              skip_data),
+    # Checks a pasted transcript: shown, never saved.
+    Endpoint("check a transcript", "POST", rep_url("commitments:transcript_check"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             transcript_data),
     Endpoint("new commitment form", "GET", rep_url("commitments:commitment_new"),
              (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
     Endpoint("new commitment", "POST",

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commitments.models import CHECKED_ON_TIME, Commitment, Rep
+from commitments.models import CHECKED_ON_TIME, Commitment, Rep, suggested_outcome
 from common.emails import Email, address_for, email_build, render_plain
 from reps.models import User
 from reps.services import invite_url
@@ -120,6 +120,10 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         context["one_on_one"] = timing.one_on_one_at(
             check_date=commitment.check_date, time=rep.one_on_one_time, rep_tz=rep.tzinfo
         )
+        # The calls of the week and a suggestion the manager confirms at the 1:1.
+        calls = list(commitment.call_evidence.all())
+        context["calls"] = calls[:10]
+        context["suggestion"] = suggested_outcome(calls)
     return context
 
 
