@@ -418,6 +418,11 @@ class Commitment(models.Model):
         """Checking it before its check date (the rep's ``today``)."""
         return today < self.check_date
 
+    @property
+    def checked_early(self) -> bool:
+        """It was checked before its check date (needs ``check_result`` loaded)."""
+        return self.is_early(self.check_result.checked_on)
+
 
 class Check(models.Model):
     """The answer to "How did the one thing go?" at the next 1:1."""

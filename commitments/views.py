@@ -27,7 +27,6 @@ from .forms import (
 )
 from .guide import start_guide
 from .models import (
-    CallEvidence,
     CoachingSession,
     Commitment,
     CommitmentSkip,
@@ -516,7 +515,6 @@ def _my_context(
         "propose_form": propose_form,
         "practice": PracticeLog.objects.filter(commitment=active)[:10] if active else [],
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
-        "calls": CallEvidence.objects.filter(commitment=active)[:10] if active else [],
         "practice_form": practice_form or PracticeForm(today=today),
         "history": history,
         "chart_max": _chart_max(history),
