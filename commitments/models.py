@@ -26,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from common.db import LocalDate
@@ -43,6 +43,8 @@ CHECK_LIMIT_DAYS = 8 * 7
 MIN_PRACTICE_DAYS = 5
 HISTORY_AT_A_GLANCE = 6
 HEALTH_WEEKS = 8
+# The organisation's method health (root causes, re-issues, trends) looks further back.
+TREND_WEEKS = 12
 BEYOND_COACHING_MISSES = 3
 
 
@@ -270,6 +272,61 @@ class CommitmentQuerySet(models.QuerySet):
             row["kept_pct"] = round(100 * row["kept"] / checked) if checked else None
             health[row.pop("manager_id")] = row
         return health
+
+    def method_health(self, now: dt.datetime) -> "MethodHealth":
+        """How the method is working over the last ``TREND_WEEKS`` weeks, in
+        aggregates only: why loops were missed (the root-cause mix of the
+        diagnoses, never whose), how often a miss was re-issued, and each
+        week's checks, kept share and on-time share. Two queries.
+
+        Loops of reps still on a team, by the week of their check date."""
+        since = week_monday(now.date()) - dt.timedelta(weeks=TREND_WEEKS - 1)
+        checked = self.of_current_reps().filter(IS_CLOSED, check_date__gte=since).order_by()
+        not_kept = Q(status__in=NOT_KEPT)
+        totals = checked.aggregate(
+            misses=Count("pk", filter=not_kept),
+            undiagnosed=Count("pk", filter=not_kept & Q(check_result__diagnosis="")),
+            reissued=Count("pk", filter=Q(reissue_of__isnull=False)),
+            **{
+                f"cause_{value}": Count("pk", filter=not_kept & Q(check_result__diagnosis=value))
+                for value in Diagnosis.values
+            },
+        )
+        weeks = {
+            row["week"]: row
+            for row in checked.annotate(week=TruncWeek("check_date"))
+            .values("week")
+            .annotate(
+                checked=Count("pk"),
+                kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
+                on_time=Count("pk", filter=CHECKED_ON_TIME),
+            )
+        }
+        trend = []
+        for n in range(TREND_WEEKS):
+            monday = since + dt.timedelta(weeks=n)
+            row = weeks.get(monday)
+            trend.append(
+                TrendWeek(
+                    monday=monday,
+                    checked=row["checked"] if row else 0,
+                    kept=row["kept"] if row else 0,
+                    on_time=row["on_time"] if row else 0,
+                )
+            )
+        causes = [
+            RootCause(Diagnosis(value), totals[f"cause_{value}"])
+            for value in Diagnosis.values
+            if totals[f"cause_{value}"]
+        ]
+        causes.sort(key=lambda cause: -cause.count)
+        return MethodHealth(
+            misses=totals["misses"],
+            undiagnosed=totals["undiagnosed"],
+            reissued=totals["reissued"],
+            causes=causes,
+            trend=trend,
+        )
 
 
 class ProposedBy(models.TextChoices):
@@ -631,6 +688,85 @@ class Rep(User):
         if any(not d or d in COACHABLE for d in diagnoses):
             return False
         return diagnoses[0] in (Diagnosis.WILL, Diagnosis.TRANSFER)
+
+
+# --- the method's health across an organisation -----------------------------
+# Not kept: the loops that were diagnosed (or should have been).
+NOT_KEPT = (CommitmentStatus.MISSED, CommitmentStatus.PARTLY)
+# A root cause is the organisation's pattern when it is at least this share
+# of the diagnosed misses.
+DOMINANT_CAUSE_SHARE = 0.4
+# What a dominant root cause says the fix is: above all, when "system"
+# dominates the fix is operations, not more coaching.
+ROOT_CAUSE_FIX = {
+    Diagnosis.SYSTEM: "Most misses are system gaps: the fix is operations (protect the "
+    "time block, move the meeting, fix the tool or the territory), not more coaching.",
+    Diagnosis.SKILL: "Most misses are skill: more drills and role-plays between checks.",
+    Diagnosis.WILL: "Most misses are will: re-sell the why and tie each one thing to the "
+    "rep's own goal; a rep who still won't is a performance conversation.",
+    Diagnosis.KNOWLEDGE: "Most misses are knowledge: explain why before what.",
+    Diagnosis.TRANSFER: "Most misses are transfer: fine in drills, not live. Shadow live "
+    "calls and nudge in the moment.",
+}
+
+
+def week_monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+@dataclasses.dataclass(frozen=True)
+class RootCause:
+    diagnosis: Diagnosis
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class TrendWeek:
+    """One week of checks (by check date): how many, kept, on time."""
+
+    monday: dt.date
+    checked: int
+    kept: int
+    on_time: int
+
+    @property
+    def kept_pct(self) -> int | None:
+        return round(100 * self.kept / self.checked) if self.checked else None
+
+    @property
+    def on_time_pct(self) -> int | None:
+        return round(100 * self.on_time / self.checked) if self.checked else None
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodHealth:
+    """``CommitmentQuerySet.method_health``: aggregates, never whose."""
+
+    misses: int
+    undiagnosed: int
+    reissued: int
+    causes: list[RootCause]
+    trend: list[TrendWeek]
+
+    @property
+    def diagnosed(self) -> int:
+        return sum(cause.count for cause in self.causes)
+
+    def share(self, cause: RootCause) -> int:
+        return round(100 * cause.count / self.diagnosed) if self.diagnosed else 0
+
+    @property
+    def dominant(self) -> RootCause | None:
+        """The root cause that is the organisation's pattern, if one is."""
+        if not self.causes:
+            return None
+        top = self.causes[0]
+        return top if top.count >= DOMINANT_CAUSE_SHARE * self.diagnosed else None
+
+    @property
+    def fix(self) -> str:
+        dominant = self.dominant
+        return ROOT_CAUSE_FIX.get(dominant.diagnosis, "") if dominant else ""
 
 
 # --- call evidence ---------------------------------------------------------

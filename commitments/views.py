@@ -124,13 +124,21 @@ def organisation(request: HttpRequest) -> HttpResponse:
             )
         )
     )
+    now = timezone.now()
     health = Commitment.objects.filter(
         manager__in=managers, rep__organisation_id=viewer.organisation_id
-    ).loop_health(timezone.now())
+    ).loop_health(now)
     for manager in managers:
         manager.health = health.get(manager.pk, {})
     steps = start_guide(organisation_id=viewer.organisation_id, managers=managers, health=health)
-    context = {"managers": managers, "steps": steps, "started": all(s.done for s in steps)}
+    context = {
+        "managers": managers,
+        "steps": steps,
+        "started": all(s.done for s in steps),
+        "method": Commitment.objects.filter(
+            rep__organisation_id=viewer.organisation_id
+        ).method_health(now),
+    }
     return render(request, "commitments/organisation.html", context)
 
 
