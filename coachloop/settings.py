@@ -245,6 +245,12 @@ CELERY_BEAT_SCHEDULE = {
         # A tick that waited longer than its period is stale: the next one covers it.
         "options": {"expires": REMINDER_SWEEP_SECONDS * 0.9},
     },
+    # Sign-ups never verified (reps/signup.py): deleted a week on.
+    "sign-ups-purge": {
+        "task": "reps.tasks.purge_unverified_sign_ups",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 
 # --- rate limits (reps/ratelimits.py) ---------------------------------------------

@@ -16,10 +16,13 @@ are revealed. A sign-up for an address whose earlier sign-up was never
 verified replaces it, so nobody can hold an address by typing it first.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Organisation, User
 from .services import person_email_request
@@ -27,6 +30,9 @@ from .services import person_email_request
 VERIFY = "verify"
 SIGNUP_SALT = "reps.signup.verify"
 SIGNUP_VERIFY_MAX_AGE = 24 * 3600
+# A sign-up never verified is deleted this long after it was made (its link
+# expired long before): no address or organisation name is held for ever.
+SIGNUP_PURGE_AFTER = dt.timedelta(days=7)
 
 
 def _awaiting_verification(person: User) -> bool:
@@ -127,3 +133,30 @@ def sign_up_verify(token: str) -> tuple[User, bool]:
         person.organisation.awaiting_verification = False
         person.organisation.save(update_fields=["awaiting_verification"])
     return person, True
+
+
+def sign_ups_unverified_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the sign-ups never verified within ``SIGNUP_PURGE_AFTER``: the
+    organisation and its one sleeping admin (and the verification email's
+    ledger row with them). Returns how many organisations went.
+
+    Only an organisation still awaiting verification whose one person never
+    signed in is touched; a verified one never is.
+    """
+    now = now or timezone.now()
+    stale = Organisation.objects.filter(
+        awaiting_verification=True, created_at__lt=now - SIGNUP_PURGE_AFTER
+    ).exclude(people__is_active=True)
+    deleted = 0
+    for organisation in stale.only("pk"):
+        with transaction.atomic():
+            locked = (
+                Organisation.objects.select_for_update()
+                .filter(pk=organisation.pk, awaiting_verification=True)
+                .first()
+            )
+            if locked is None or locked.people.filter(is_active=True).exists():
+                continue  # Verified meanwhile.
+            locked.delete()
+            deleted += 1
+    return deleted

@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from reminders.models import Reminder
 from reps.models import Organisation, User
+from reps.signup import sign_ups_unverified_purge
+from reps.tasks import purge_unverified_sign_ups
 from tests.factories import (
     AdminFactory,
     CommitmentFactory,
@@ -288,3 +290,42 @@ def test_the_operator_command_refuses_a_taken_address_and_a_weak_password():
             stdin=io.StringIO("password\n"),
         )
     assert Organisation.objects.filter(name="Globex").count() == 0
+
+
+# --- sign-ups never verified ----------------------------------------------------------
+
+
+def test_a_sign_up_never_verified_is_deleted_a_week_on_and_the_address_is_free(client, clock):
+    sign_up(client, email="stale@acme.example", organisation="Stale Sales")
+    clock.move_to(dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC))
+    sign_up(client, email="recent@acme.example", organisation="Recent Sales")
+    verified = sign_up(client, email="ada@acme.example")
+    client.post(verify_path(mail.outbox[-1]))
+    assert verified.status_code == 302
+
+    # Six days and 23 hours on, nothing is old enough.
+    clock.move_to(dt.datetime(2026, 12, 7, 8, 59, tzinfo=dt.UTC))
+    purge_unverified_sign_ups.apply()
+    assert Organisation.objects.count() == 3
+
+    # A week on (beat runs it hourly): the stale one goes, with its admin and its email row.
+    clock.move_to(dt.datetime(2026, 12, 11, 9, 0, tzinfo=dt.UTC))
+    purge_unverified_sign_ups.apply()
+
+    names = set(Organisation.objects.values_list("name", flat=True))
+    assert names == {"Recent Sales", "Acme Sales"}
+    assert not User.objects.filter(email="stale@acme.example").exists()
+    assert not Reminder.objects.filter(recipient__email="stale@acme.example").exists()
+    # The address can be signed up again, and verified.
+    mail.outbox.clear()
+    sign_up(client.__class__(), email="stale@acme.example", organisation="Stale Sales")
+    assert client.__class__().post(verify_path(mail.outbox[0])).status_code == 302
+
+
+def test_the_purge_never_touches_a_verified_organisation(client, clock):
+    sign_up(client)
+    client.post(verify_path(mail.outbox[0]))
+    clock.move_to(dt.datetime(2027, 3, 1, 9, 0, tzinfo=dt.UTC))
+
+    assert sign_ups_unverified_purge() == 0
+    assert User.objects.get(email="ada@acme.example").is_active
