@@ -5,7 +5,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html
 
 from .models import User, validate_no_control_characters, validate_timezone
-from .services import ALREADY_IN_ORGANISATION, PASSWORD_RESET, person_email_request
+from .services import PASSWORD_RESET, invite_address_problem, person_email_request
 from .timezones import TIMEZONE_CHOICES, timezone_datalist_options, timezone_options
 
 
@@ -82,10 +82,8 @@ class InviteForm(forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         # Only the inviter's own organisation: an address with an account
         # elsewhere gets the same answer as a fresh one (see person_invite).
-        if User.objects.filter(
-            email__iexact=email, organisation_id=self.inviter.organisation_id
-        ).exists():
-            raise forms.ValidationError(ALREADY_IN_ORGANISATION.format(email=email))
+        if problem := invite_address_problem(email, by=self.inviter):
+            raise forms.ValidationError(problem)
         return email
 
     def clean(self):

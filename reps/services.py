@@ -22,17 +22,34 @@ def invite_url(person: User) -> str:
 
 
 ALREADY_IN_ORGANISATION = "{email} is already in your organisation."
+# A deactivated person (a leaver, a revoked invitation) is invited again from the People page.
+DEACTIVATED_IN_ORGANISATION = (
+    "{email} was deactivated in your organisation: invite them again from the People page."
+)
+
+
+def invite_address_problem(email: str, *, by: User) -> str:
+    """Why ``email`` can't be invited into ``by``'s organisation, or ''.
+    Only the inviter's own organisation is looked at: an address with an
+    account elsewhere is not revealed (see ``person_invite``)."""
+    existing = (
+        User.objects.filter(email__iexact=email, organisation_id=by.organisation_id)
+        .only("is_active")
+        .first()
+    )
+    if existing is None:
+        return ""
+    if not existing.is_active and by.is_org_admin:
+        return DEACTIVATED_IN_ORGANISATION.format(email=email)
+    return ALREADY_IN_ORGANISATION.format(email=email)
 
 
 def _has_account_elsewhere(email: str, by: User) -> bool:
     """True when the address belongs to someone outside ``by``'s organisation,
     which the inviter must not learn; a field error when it is someone in it."""
-    existing = User.objects.filter(email__iexact=email).only("organisation_id").first()
-    if existing is None:
-        return False
-    if existing.organisation_id == by.organisation_id:
-        raise ValidationError({"email": ALREADY_IN_ORGANISATION.format(email=email)})
-    return True
+    if problem := invite_address_problem(email, by=by):
+        raise ValidationError({"email": problem})
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def person_invite(
@@ -190,6 +207,30 @@ def person_deactivate(*, by: User, person: User) -> User:
         person.is_active = False
         person.save(update_fields=["is_active"])
         person_setup_changed(person=person, fields={"is_active"})
+    return person
+
+
+def person_reinvite(*, by: User, person: User) -> User:
+    """Invite a deactivated person again: a leaver who comes back, or someone
+    whose invitation was revoked. They are active again with no usable
+    password (any old link stays dead) and get a fresh invitation to set one;
+    their record, and a rep's history, are as they were. A rep comes back to
+    their manager, who must still be active (otherwise move them first)."""
+    _check_admin_of(by=by, person=person)
+    with transaction.atomic():
+        person = User.objects.select_for_update().get(pk=person.pk)
+        if person.is_active:
+            raise ValidationError(f"{person.name} is active already: there is nothing to undo.")
+        if person.is_rep and not (person.manager and person.manager.is_active):
+            raise ValidationError(
+                f"{person.name}'s manager has left: move {person.name} to an active manager "
+                "first, then invite them again."
+            )
+        person.is_active = True
+        person.set_unusable_password()
+        person.save(update_fields=["is_active", "password"])
+        person_setup_changed(person=person, fields={"is_active"})
+        person_email_request(kind=INVITE, person=person, by=by)
     return person
 
 

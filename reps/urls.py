@@ -21,6 +21,7 @@ urlpatterns = [
     path("people/<int:person_id>/deactivate/", views.person_deactivate, name="person_deactivate"),
     path("people/<int:person_id>/resend/", views.invitation_resend, name="invitation_resend"),
     path("people/<int:person_id>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    path("people/<int:person_id>/reinvite/", views.person_reinvite, name="person_reinvite"),
     path("account/", views.account, name="account"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
 ]

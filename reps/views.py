@@ -283,6 +283,30 @@ def invitation_resend(request: HttpRequest, person_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["POST"])
+@rate_limit("invite:person", signed_in_person)
+def person_reinvite(request: HttpRequest, person_id: int) -> HttpResponse:
+    """A leaver who comes back, or a revoked invitation made again: counted
+    with the invitations the admin sends."""
+    person = _person_for_admin(request, person_id)
+    if is_limited(request):
+        response = _people_page(
+            request, person, "Too many invitations in a short time: try again later.", status=429
+        )
+        response["Retry-After"] = str(request.retry_after)
+        return response
+    try:
+        services.person_reinvite(by=request.user, person=person)
+    except ValidationError as error:
+        return _people_page(request, person, " ".join(error.messages))
+    messages.success(
+        request,
+        f"{person.name} is invited again: a fresh invitation is on its way to {person.email}.",
+    )
+    return redirect("reps:people")
+
+
+@login_required
+@require_http_methods(["POST"])
 def invitation_revoke(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person_for_admin(request, person_id)
     try:

@@ -331,6 +331,7 @@ def test_every_people_url_is_a_404_for_another_organisations_person(admin_client
         ("post", move_url(their_rep), {"manager": their_manager.pk}),
         ("post", reverse("reps:invitation_resend", args=[their_invited.pk]), {}),
         ("post", reverse("reps:invitation_revoke", args=[their_invited.pk]), {}),
+        ("post", reverse("reps:person_reinvite", args=[their_rep.pk]), {}),
     ]
     for method, url, data in requests:
         response = getattr(admin_client, method)(url, data)
@@ -349,7 +350,8 @@ def test_every_people_post_needs_the_csrf_token(org, admin):
     rep = RepFactory(organisation=org)
 
     revoke = reverse("reps:invitation_revoke", args=[rep.pk])
-    for url in (deactivate_url(rep), move_url(rep), revoke):
+    reinvite = reverse("reps:person_reinvite", args=[rep.pk])
+    for url in (deactivate_url(rep), move_url(rep), revoke, reinvite):
         assert client.post(url, {"manager": rep.manager_id}).status_code == 403
 
 
@@ -374,4 +376,86 @@ def test_resending_counts_against_the_admins_invitation_limit(admin_client, org,
 
     assert response.status_code == 429
     assert "Retry-After" in response.headers
+    assert mail.outbox == []
+
+
+# --- inviting again -----------------------------------------------------------------
+
+
+def test_a_revoked_invitation_can_be_made_again_and_its_new_link_works(client, admin_client, org):
+    invited = invite(admin_client)
+    old_link = link_in(mail.outbox[0])
+    admin_client.post(reverse("reps:invitation_revoke", args=[invited.pk]))
+    # Typing the address into the invite form points to the People page.
+    again = admin_client.post(
+        reverse("reps:invite"),
+        {
+            "name": "Ivy",
+            "email": "IVY@example.com",
+            "role": "manager",
+            "timezone": "UTC",
+            "one_on_one_weekday": "1",
+            "one_on_one_time": "10:00",
+        },
+    )
+    assert again.status_code == 422
+    assert "invite them again from the People page" in again.text
+    assert "Invite again" in admin_client.get(PEOPLE).text
+    mail.outbox.clear()
+
+    response = admin_client.post(reverse("reps:person_reinvite", args=[invited.pk]))
+
+    assert response.status_code == 302
+    assert "is invited again" in admin_client.get(PEOPLE).text
+    invited.refresh_from_db()
+    assert invited.is_active and invited.is_invitation_pending
+    [message] = mail.outbox
+    assert not client.get(old_link, follow=True).context["validlink"]
+    opened = client.get(link_in(message), follow=True)
+    assert opened.context["validlink"]
+
+
+def test_a_leaver_invited_again_comes_back_to_their_manager_with_their_history(
+    client, admin_client, org, admin
+):
+    manager = ManagerFactory(organisation=org)
+    rep = RepFactory(organisation=org, manager=manager, name="Rita Rep")
+    CheckFactory(commitment__rep=rep)
+    services.person_deactivate(by=admin, person=rep)
+    mail.outbox.clear()
+
+    admin_client.post(reverse("reps:person_reinvite", args=[rep.pk]))
+
+    rep.refresh_from_db()
+    assert rep.is_active and rep.manager == manager
+    assert Commitment.objects.filter(rep=rep).count() == 1
+    # The old password is gone: they set a new one from the invitation.
+    assert not client.login(email=rep.email, password=PASSWORD)
+    [message] = mail.outbox
+    assert message.to == [f"Rita Rep <{rep.email}>"]
+
+
+def test_a_rep_whose_manager_left_is_moved_before_being_invited_again(admin_client, org, admin):
+    manager = ManagerFactory(organisation=org)
+    rep = RepFactory(organisation=org, manager=manager)
+    services.person_deactivate(by=admin, person=rep)
+    services.person_deactivate(by=admin, person=manager)
+    mail.outbox.clear()
+
+    response = admin_client.post(reverse("reps:person_reinvite", args=[rep.pk]))
+
+    assert response.status_code == 422
+    assert "move" in response.text and "to an active manager first" in response.text
+    rep.refresh_from_db()
+    assert not rep.is_active
+    assert mail.outbox == []
+
+
+def test_an_active_person_is_not_invited_again(admin_client, org):
+    rep = RepFactory(organisation=org)
+    mail.outbox.clear()
+
+    response = admin_client.post(reverse("reps:person_reinvite", args=[rep.pk]))
+
+    assert response.status_code == 422
     assert mail.outbox == []
