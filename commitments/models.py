@@ -9,6 +9,7 @@ recomputes them.
 
 import dataclasses
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -287,6 +288,9 @@ class CommitmentQuerySet(models.QuerySet):
             misses=Count("pk", filter=not_kept),
             undiagnosed=Count("pk", filter=not_kept & Q(check_result__diagnosis="")),
             reissued=Count("pk", filter=Q(reissue_of__isnull=False)),
+            diagnosed_reps=Count(
+                "rep", distinct=True, filter=not_kept & ~Q(check_result__diagnosis="")
+            ),
             **{
                 f"cause_{value}": Count("pk", filter=not_kept & Q(check_result__diagnosis=value))
                 for value in Diagnosis.values
@@ -321,6 +325,7 @@ class CommitmentQuerySet(models.QuerySet):
         ]
         causes.sort(key=lambda cause: -cause.count)
         return MethodHealth(
+            diagnosed_reps=totals["diagnosed_reps"],
             misses=totals["misses"],
             undiagnosed=totals["undiagnosed"],
             reissued=totals["reissued"],
@@ -696,6 +701,10 @@ NOT_KEPT = (CommitmentStatus.MISSED, CommitmentStatus.PARTLY)
 # A root cause is the organisation's pattern when it is at least this share
 # of the diagnosed misses.
 DOMINANT_CAUSE_SHARE = 0.4
+# The mix is shown only over enough diagnosed misses of enough reps that no
+# one rep's diagnosis can be read from it (diagnoses are private to their author).
+MIX_MIN_MISSES = 5
+MIX_MIN_REPS = 3
 # What a dominant root cause says the fix is: above all, when "system"
 # dominates the fix is operations, not more coaching.
 ROOT_CAUSE_FIX = {
@@ -747,10 +756,18 @@ class MethodHealth:
     reissued: int
     causes: list[RootCause]
     trend: list[TrendWeek]
+    diagnosed_reps: int = 0
+    min_misses: ClassVar[int] = MIX_MIN_MISSES
+    min_reps: ClassVar[int] = MIX_MIN_REPS
 
     @property
     def diagnosed(self) -> int:
         return sum(cause.count for cause in self.causes)
+
+    @property
+    def mix_shown(self) -> bool:
+        """Enough diagnosed misses of enough reps that the mix is anonymous."""
+        return self.diagnosed >= MIX_MIN_MISSES and self.diagnosed_reps >= MIX_MIN_REPS
 
     def share(self, cause: RootCause) -> int:
         return round(100 * cause.count / self.diagnosed) if self.diagnosed else 0
@@ -758,7 +775,7 @@ class MethodHealth:
     @property
     def dominant(self) -> RootCause | None:
         """The root cause that is the organisation's pattern, if one is."""
-        if not self.causes:
+        if not self.causes or not self.mix_shown:
             return None
         top = self.causes[0]
         return top if top.count >= DOMINANT_CAUSE_SHARE * self.diagnosed else None

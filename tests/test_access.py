@@ -403,6 +403,9 @@ ENDPOINTS = [
              (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND), no_data),
     Endpoint("revoke invitation", "POST", person_url("reps:invitation_revoke"),
              (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND), no_data),
+    # The rep is active: nothing to invite again (422), and 404 outside the organisation.
+    Endpoint("invite again", "POST", person_url("reps:person_reinvite"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND), no_data),
     # Everyone's own account.
     Endpoint("account", "GET", lambda w: reverse("reps:account"), (LOGIN,) + (OK,) * 6),
     Endpoint("account", "POST", lambda w: reverse("reps:account"),

@@ -80,27 +80,30 @@ def test_the_root_cause_mix_says_the_fix_is_operations_when_system_dominates(org
     checked(sam, weeks_ago=1, outcome="missed", diagnosis="skill")
     checked(sam, weeks_ago=3, outcome="missed")  # not diagnosed
     checked(rita, weeks_ago=1, outcome="kept")
+    tom = RepFactory(organisation=org, manager=two, name="Tom Taylor")
+    checked(tom, weeks_ago=4, outcome="missed", diagnosis="system")
 
     page = admin_client.get(reverse("commitments:organisation")).text
     section = method_section(page)
 
     assert "System: something made it impossible" in section
     assert "Skill: can&#x27;t do it yet" in section
-    # 3 of the 4 diagnosed misses: 75 % and the fix is operations.
-    assert "75% of diagnosed misses" in section
+    # 4 of the 5 diagnosed misses: 80 % and the fix is operations.
+    assert "80% of diagnosed misses" in section
     assert "the fix is operations" in section
-    assert "<strong>5</strong> <span>missed or partly kept" in section
+    assert "<strong>6</strong> <span>missed or partly kept" in section
     assert "<strong>1</strong> <span>re-issued after a miss" in section
     assert "<strong>1</strong> <span>misses not diagnosed" in section
     # Aggregates only: no rep, no evidence, no manager.
-    for private in ("Rita", "Sam", "Private evidence", one.name, two.name):
+    for private in ("Rita", "Sam", "Tom", "Private evidence", one.name, two.name):
         assert private not in section
 
 
 def test_no_fix_is_suggested_when_no_root_cause_dominates(org, admin_client):
     manager = ManagerFactory(organisation=org)
-    rep = RepFactory(organisation=org, manager=manager)
+    reps = [RepFactory(organisation=org, manager=manager) for _ in range(3)]
     for weeks_ago, diagnosis in enumerate(["skill", "will", "system", "knowledge", "transfer"]):
+        rep = reps[weeks_ago % 3]
         checked(rep, weeks_ago=weeks_ago + 1, outcome="missed", diagnosis=diagnosis)
 
     section = method_section(admin_client.get(reverse("commitments:organisation")).text)
@@ -138,7 +141,9 @@ def test_the_trend_shows_twelve_weeks_of_kept_and_on_time_shares(org, admin_clie
     assert rows == 12
     assert '<th scope="row">23 Nov</th><td>2</td><td>50%</td><td>50%</td>' in section
     assert '<th scope="row">2 Nov</th><td>1</td><td>100%</td><td>100%</td>' in section
-    assert "Skill" in section and "Will" not in section
+    # One diagnosed miss: too few to show whose it could be.
+    assert "Skill" not in section and "Will" not in section
+    assert "The mix shows once at least 5 misses of 3 reps are diagnosed" in section
 
 
 def test_an_organisation_with_no_checks_gets_an_empty_state(org, admin_client):
@@ -152,9 +157,9 @@ def test_an_organisation_with_no_checks_gets_an_empty_state(org, admin_client):
 
 def test_method_health_is_counted_in_two_queries(org, django_assert_num_queries):
     manager = ManagerFactory(organisation=org)
-    rep = RepFactory(organisation=org, manager=manager)
+    reps = [RepFactory(organisation=org, manager=manager) for _ in range(3)]
     for weeks_ago in range(1, 6):
-        checked(rep, weeks_ago=weeks_ago, outcome="missed", diagnosis="system")
+        checked(reps[weeks_ago % 3], weeks_ago=weeks_ago, outcome="missed", diagnosis="system")
 
     with django_assert_num_queries(2):
         health = Commitment.objects.filter(rep__organisation=org).method_health(
@@ -162,3 +167,19 @@ def test_method_health_is_counted_in_two_queries(org, django_assert_num_queries)
         )
 
     assert health.misses == 5 and health.dominant.diagnosis == "system"
+
+
+def test_the_mix_waits_for_enough_misses_of_enough_reps_to_stay_anonymous(org, admin_client):
+    manager = ManagerFactory(organisation=org)
+    rita, sam = (RepFactory(organisation=org, manager=manager) for _ in range(2))
+    for weeks_ago in range(1, 4):
+        checked(rita, weeks_ago=weeks_ago, outcome="missed", diagnosis="will")
+    for weeks_ago in range(1, 4):
+        checked(sam, weeks_ago=weeks_ago, outcome="missed", diagnosis="system")
+
+    section = method_section(admin_client.get(reverse("commitments:organisation")).text)
+
+    # Six diagnosed misses but only two reps: each rep's share could be read off.
+    assert "Will: motivation" not in section and "System: something" not in section
+    assert "The pattern:" not in section
+    assert "<strong>6</strong> <span>missed or partly kept" in section
