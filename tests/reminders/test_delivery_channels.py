@@ -220,6 +220,64 @@ def test_people_choose_slack_for_prompts_and_both_for_nudges_and_get_them_there(
 
 
 @pytest.mark.django_db
+def test_each_of_the_four_kinds_can_come_by_slack_alone(clock, receiver, mailoutbox):
+    rep = rep_in("Europe/London", ramp="on")
+    manager = rep.manager
+    for person, kinds in ((rep, ("nudge", "daily")), (manager, ("prompt", "digest"))):
+        email_preferences_update(
+            user=person,
+            choices={},
+            channels=dict.fromkeys(kinds, "slack"),
+            slack_url=receiver.url(f"/slack/{person.pk}"),
+        )
+    commit(rep, check_date=CHECK_DATE)
+
+    for moment in (
+        timezone.now(),  # Monday 09:00: the digest
+        dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC),  # the daily check
+        NUDGE_AT,
+        Reminder.objects.get(kind="prompt").due_at,
+    ):
+        clock.move_to(moment)
+        reminder_dispatch_due()
+
+    texts = {r["json"]["text"].split("\n")[0] for r in receiver.requests}
+    assert any(t.startswith("*Your coaching week of 30 November*") for t in texts)
+    assert any(t.startswith("*Did you do the one thing today?*") for t in texts)
+    assert any(t.startswith("*Halfway to your check on Tuesday 8 December*") for t in texts)
+    assert any(t.startswith("*How did the one thing go?*") for t in texts)
+    assert mailoutbox == []
+    sent = Reminder.objects.filter(channel="slack", status="sent")
+    assert set(sent.values_list("kind", flat=True)) == {"daily", "digest", "nudge", "prompt"}
+    for slack in sent:
+        email = row(slack.key.removeprefix("slack:"))
+        assert (email.status, email.skip_reason) == ("skipped", "sent to Slack instead, as chosen")
+    assert not Reminder.objects.filter(channel="email", status="sent").exists()
+
+
+@pytest.mark.django_db
+def test_a_paused_kind_goes_nowhere_whatever_its_channel(clock, receiver, mailoutbox):
+    rep = rep_in("Europe/London")
+    email_preferences_update(
+        user=rep,
+        choices={"nudge": "pause_14"},
+        channels={"nudge": "both"},
+        slack_url=receiver.url("/slack/rep"),
+    )
+    commitment = commit(rep, check_date=CHECK_DATE)
+    clock.move_to(NUDGE_AT)
+
+    reminder_dispatch_due()
+
+    assert receiver.requests == []
+    assert not [m for m in mailoutbox if rep.email in m.to[0]]
+    nudge = row(f"nudge:c{commitment.pk}")
+    assert nudge.status == "skipped"
+    assert nudge.skip_reason.startswith("paused by the recipient")
+    assert not Reminder.objects.filter(channel="slack").exists()
+
+
+@pytest.mark.django_db
 def test_choosing_slack_without_an_address_is_refused_and_saves_nothing(receiver):
     rep = rep_in("Europe/London")
 
