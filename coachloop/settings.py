@@ -304,6 +304,21 @@ RATE_LIMITS = {
 # ``manage.py create_organisation``. Default: on in development, off with DEBUG=false.
 SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", DEBUG)
 
+# --- delivery beyond email (reminders/outbound.py) -------------------------------
+# Reminders can also go to a person's Slack incoming webhook, and every check
+# and new commitment to the organisation's own webhook. Slack addresses must be
+# https on one of these hosts.
+SLACK_WEBHOOK_HOSTS = env_list("SLACK_WEBHOOK_HOSTS", "hooks.slack.com")
+# Seconds before a Slack or webhook POST is given up (and retried later).
+DELIVERY_HTTP_TIMEOUT = env_int("DELIVERY_HTTP_TIMEOUT", 5)
+# Allow plain http and private, loopback or link-local addresses (a local
+# receiver in tests or development). Off by default; never with DEBUG=false:
+# it would let anyone who can save a webhook make the worker call internal
+# services (SSRF).
+DELIVERY_ALLOW_LOCAL_URLS = env_bool("DELIVERY_ALLOW_LOCAL_URLS", False)
+if DELIVERY_ALLOW_LOCAL_URLS and not DEBUG:
+    raise ImproperlyConfigured("DELIVERY_ALLOW_LOCAL_URLS must not be on with DEBUG=false")
+
 # Sign-in, ours and the admin's: 10 failures within 15 minutes from one
 # address, or for one account, pause signing in there for 15 minutes after
 # the last of them. Attempts while paused neither hash a password nor

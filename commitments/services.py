@@ -25,7 +25,7 @@ from .models import (
     check_date_after_skip,
     next_steps_after,
 )
-from .signals import loop_changed
+from .signals import check_recorded, commitment_made, loop_changed
 
 
 class ActiveCommitmentExists(ValidationError):
@@ -148,6 +148,7 @@ def commitment_create(
                 created_at=now,
             )
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
+            commitment_made.send(sender=Commitment, commitment=commitment, now=now)
     except IntegrityError:
         if Commitment.objects.active().filter(rep=rep).exists():
             raise ActiveCommitmentExists() from None
@@ -211,6 +212,7 @@ def check_record(
         locked.status = outcome
         locked.closed_at = now
         locked.save(update_fields=["status", "closed_at"])
+        check_recorded.send(sender=Check, check=check, now=now)
 
         following = None
         if next_step == NextStep.REISSUE:

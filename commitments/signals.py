@@ -9,3 +9,10 @@ from django.dispatch import Signal
 
 # kwargs: rep_id
 loop_changed = Signal()
+
+# Facts for the outside world (the organisation's webhook), sent inside the
+# write's transaction so an event is recorded exactly when the write commits.
+# kwargs: check, now — a check was recorded (its commitment closed).
+check_recorded = Signal()
+# kwargs: commitment, now — a new commitment was made (a re-issue and a layer too).
+commitment_made = Signal()

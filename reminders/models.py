@@ -41,6 +41,9 @@ class ReminderKind(models.TextChoices):
     INVITE = "invite", "Invitation"
     PASSWORD_RESET = "reset", "Password reset"
     VERIFY = "verify", "Sign-up email verification"
+    # Events for the organisation's outbound webhook (a CRM), not reminders to a person.
+    CHECK = "check", "Check recorded"
+    COMMITMENT = "commit", "New commitment"
 
 
 class ReminderStatus(models.TextChoices):
@@ -51,17 +54,38 @@ class ReminderStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    WEBHOOK = "webhook", "Webhook"
+
+
+# The kinds that only ever go to the organisation's webhook.
+WEBHOOK_KINDS = [ReminderKind.CHECK, ReminderKind.COMMITMENT]
+
+
 class Reminder(models.Model):
     Kind = ReminderKind
     Status = ReminderStatus
+    Channel = ReminderChannel
 
     kind = models.CharField(max_length=6, choices=Kind)
     # What for whom: nudge:c<commitment>, prompt:c<commitment>:u<manager>,
     # daily:u<rep>:<local date>, digest:u<manager>:<iso week>, and one key per
     # request for invitations and password resets: invite:u<person>:<random>.
+    # A Slack copy is slack:<the email's key>; webhook events are
+    # hook:check:c<commitment> and hook:commitment:c<commitment>.
     key = models.CharField(max_length=80, unique=True)
+    # How it is delivered: an email, a Slack message (the recipient's incoming
+    # webhook), or a signed POST to the organisation's webhook.
+    channel = models.CharField(max_length=7, choices=Channel, default=Channel.EMAIL)
+    # Empty only for webhook events: they go to the organisation, not a person.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_received"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders_received",
+        null=True,
+        blank=True,
     )
     # The rep it is about (the recipient for nudges and daily checks, the
     # manager's rep for prompts); empty for digests.
@@ -97,6 +121,9 @@ class Reminder(models.Model):
     last_error = models.TextField(blank=True)
     skip_reason = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A webhook event's JSON, fixed when the event happened (the same body on
+    # every attempt, so its id lets the receiver drop a repeat).
+    payload = models.JSONField(null=True, blank=True)
 
     objects = ReminderQuerySet.as_manager()
 
@@ -132,6 +159,26 @@ class Reminder(models.Model):
                 | Q(commitment__isnull=False, rep__isnull=False),
                 name="reminders_reminder_about_a_commitment",
             ),
+            models.CheckConstraint(
+                condition=Q(channel__in=ReminderChannel.values),
+                name="reminders_reminder_channel_valid",
+            ),
+            # Webhook events, and only they, go to the webhook, with no person
+            # as recipient and the JSON they carry.
+            models.CheckConstraint(
+                condition=Q(
+                    channel=ReminderChannel.WEBHOOK,
+                    kind__in=WEBHOOK_KINDS,
+                    recipient__isnull=True,
+                    payload__isnull=False,
+                )
+                | (
+                    ~Q(channel=ReminderChannel.WEBHOOK)
+                    & ~Q(kind__in=WEBHOOK_KINDS)
+                    & Q(recipient__isnull=False)
+                ),
+                name="reminders_reminder_webhook_events",
+            ),
         ]
         indexes = [
             # The sweep (reminder_dispatch_due): due pending rows by due_at and
@@ -146,7 +193,8 @@ class Reminder(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.recipient_id} ({self.status})"
+        to = self.recipient_id or "the organisation's webhook"
+        return f"{self.get_kind_display()} to {to} by {self.channel} ({self.status})"
 
 
 class PreferenceMode(models.TextChoices):
@@ -164,10 +212,18 @@ PREFERENCE_KINDS = [
 ]
 
 
+class PreferenceChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SLACK = "slack", "Slack"
+    BOTH = "both", "Email and Slack"
+
+
 class EmailPreference(models.Model):
-    """One person's choice for one kind of email. No row means “send it”."""
+    """One person's choice for one kind of email. No row means “send it”,
+    by email. ``mode`` says whether it comes at all, ``channel`` where."""
 
     Mode = PreferenceMode
+    Channel = PreferenceChannel
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preferences"
@@ -177,6 +233,7 @@ class EmailPreference(models.Model):
     paused_until = models.DateField(
         null=True, blank=True, help_text="Emails start again on this day (the person's zone)."
     )
+    channel = models.CharField(max_length=5, choices=Channel, default=Channel.EMAIL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -197,6 +254,10 @@ class EmailPreference(models.Model):
                 | (~Q(mode=PreferenceMode.PAUSED) & Q(paused_until__isnull=True)),
                 name="reminders_emailpref_paused_until_matches_mode",
             ),
+            models.CheckConstraint(
+                condition=Q(channel__in=PreferenceChannel.values),
+                name="reminders_emailpref_channel_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,3 +270,46 @@ class EmailPreference(models.Model):
         if self.mode == self.Mode.PAUSED and self.paused_until and today < self.paused_until:
             return f"paused by the recipient until {self.paused_until:%d %b %Y}"
         return ""
+
+
+class SlackWebhook(models.Model):
+    """A person's own Slack incoming webhook: where their reminders go when
+    they choose Slack. The URL is a secret (whoever has it can post there),
+    so it is never shown back in full."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slack_webhook"
+    )
+    url = models.URLField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Slack for {self.user_id}"
+
+    @property
+    def masked_url(self) -> str:
+        """Enough to recognise it, not enough to use it."""
+        return f"{self.url[:30]}…{self.url[-4:]}"
+
+
+class OrganisationWebhook(models.Model):
+    """The one outbound webhook of an organisation: every recorded check and
+    new commitment is POSTed there as JSON, signed with ``secret``.
+
+    The secret is kept as it is (a hash could not sign anything); it is
+    shown once, when made or rotated, and never again.
+    """
+
+    organisation = models.OneToOneField(
+        "reps.Organisation", on_delete=models.CASCADE, related_name="webhook"
+    )
+    url = models.URLField(max_length=500)
+    secret = models.CharField(max_length=80)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    secret_made_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Webhook of {self.organisation_id}: {self.url}"

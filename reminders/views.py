@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,10 +34,19 @@ def preferences(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, user=request.user
     )
     if request.method == "POST" and form.is_valid():
-        email_preferences_update(user=request.user, choices=form.cleaned_data)
-        messages.success(request, SAVED)
-        return redirect("reminders:preferences")
-    return render(request, "reminders/preferences.html", {"form": form, "person": request.user})
+        try:
+            email_preferences_update(user=request.user, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, SAVED)
+            return redirect("reminders:preferences")
+    return render(
+        request,
+        "reminders/preferences.html",
+        {"form": form, "person": request.user},
+        status=422 if form.errors else 200,
+    )
 
 
 class LinkRefused(Exception):
@@ -85,15 +95,22 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         person, kind = _signed_person(request, token)
     except LinkRefused as refused:
         return refused.response
-    form = EmailPreferencesForm(request.POST if request.method == "POST" else None, user=person)
+    form = EmailPreferencesForm(
+        request.POST if request.method == "POST" else None, user=person, slack_url_field=False
+    )
     if request.method == "POST" and form.is_valid():
-        email_preferences_update(user=person, choices=form.cleaned_data)
-        messages.success(request, SAVED)
-        return redirect(request.path)
+        try:
+            email_preferences_update(user=person, **form.service_arguments())
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, SAVED)
+            return redirect(request.path)
     return render(
         request,
         "reminders/preferences.html",
         {"form": form, "person": person, "from_email_kind": kind, "signed_link": True},
+        status=422 if form.errors else 200,
     )
 
 

@@ -34,7 +34,8 @@ from commitments.models import (
     PracticeLog,
 )
 from reminders.emails import preferences_token
-from reminders.models import EmailPreference, Reminder
+from reminders.models import EmailPreference, OrganisationWebhook, Reminder, SlackWebhook
+from reminders.services.delivery import organisation_webhook_save
 from reps.api_tokens import api_token_create
 from reps.models import ApiToken, User
 from tests.factories import (
@@ -54,6 +55,8 @@ PRIVATE_NOTE = "Seems tired; ask about workload."
 SHARED_NOTE = "We listened to two calls together."
 DIAGNOSIS_LABEL = Check.Diagnosis.SYSTEM.label  # "System: something made it impossible"
 RITA_CALENDAR_TOKEN = "rita-secret-calendar-token"
+# A public https address (an IP, so no DNS lookup): the one kind production accepts.
+PUBLIC_WEBHOOK_URL = "https://93.184.216.34/coachloop"
 ROLES = ["anonymous", "rep", "other_rep", "manager", "other_manager", "admin", "other_org_admin"]
 
 
@@ -69,6 +72,7 @@ class World:
     active: Commitment
     other_active: Commitment
     api_token: ApiToken
+    webhook: OrganisationWebhook | None = None
 
     def person(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, role)
@@ -109,6 +113,7 @@ def world() -> World:
     PracticeLogFactory(commitment=active)
     other_active = CommitmentFactory(rep=other_rep, behaviour="Ask for the next step on every call")
     api_token, _ = api_token_create(by=admin, name="Gong")
+    webhook, _ = organisation_webhook_save(by=admin, url=PUBLIC_WEBHOOK_URL)
     return World(
         rep=rep,
         rep_without_commitment=rep_without_commitment,
@@ -120,6 +125,7 @@ def world() -> World:
         active=active,
         other_active=other_active,
         api_token=api_token,
+        webhook=webhook,
     )
 
 
@@ -137,6 +143,8 @@ def database_state() -> dict:
         Reminder,
         ApiToken,
         CallEvidence,
+        OrganisationWebhook,
+        SlackWebhook,
     ):
         rows = model.objects.order_by("pk").values()
         state[model.__name__] = [
@@ -288,6 +296,16 @@ PREFS = Redirect("reminders:preferences")
 ADMIN_LOGIN = Redirect("admin:login")
 CALENDAR = Redirect("commitments:calendar_link")
 TOKENS = Redirect("reps:api_tokens")
+WEBHOOK = Redirect("reminders:webhook")
+
+
+def webhook_data(world: World) -> dict:
+    return {"url": PUBLIC_WEBHOOK_URL + "/v2"}
+
+
+def webhook_url(name: str):
+    return lambda w: reverse(name, kwargs={"webhook_id": w.webhook.pk})
+
 
 # fmt: off
 ENDPOINTS = [
@@ -421,6 +439,16 @@ ENDPOINTS = [
              lambda w: reverse("reps:api_token_revoke", kwargs={"token_id": w.api_token.pk}),
              (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, TOKENS, NOT_FOUND),
              lambda w: {}),
+    # The organisation's outbound webhook: its org admins only (one per organisation).
+    Endpoint("webhook", "GET", lambda w: reverse("reminders:webhook"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK)),
+    Endpoint("set the webhook", "POST", lambda w: reverse("reminders:webhook"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, WEBHOOK, WEBHOOK),
+             webhook_data),
+    Endpoint("rotate the webhook secret", "POST", webhook_url("reminders:webhook_rotate"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, WEBHOOK, NOT_FOUND), no_data),
+    Endpoint("remove the webhook", "POST", webhook_url("reminders:webhook_delete"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, WEBHOOK, NOT_FOUND), no_data),
     # Neither a session nor a signed-in person opens the API: only its Bearer token.
     Endpoint("evidence API without a token", "POST", lambda w: "/api/v1/evidence",
              (401,) * 7, lambda w: {}),
@@ -713,6 +741,12 @@ CSRF_POSTS = [
     ("revoke an API token", "admin", lambda w: reverse("reps:api_tokens"),
      lambda w: reverse("reps:api_token_revoke", kwargs={"token_id": w.api_token.pk}),
      lambda w: {}),
+    ("set the webhook", "admin", lambda w: reverse("reminders:webhook"),
+     lambda w: reverse("reminders:webhook"), webhook_data),
+    ("rotate the webhook secret", "admin", lambda w: reverse("reminders:webhook"),
+     webhook_url("reminders:webhook_rotate"), no_data),
+    ("remove the webhook", "admin", lambda w: reverse("reminders:webhook"),
+     webhook_url("reminders:webhook_delete"), no_data),
 ]  # fmt: skip
 
 

@@ -4,7 +4,8 @@
   whenever their inputs change (in the same transaction);
 - ``dispatch``: the sweep that claims what is due and sends it exactly once;
 - ``compose``: what each email says (the weekly digest included);
-- ``preferences``: each person's choice of emails.
+- ``preferences``: each person's choice of emails (and of email, Slack or both);
+- ``delivery``: Slack messages and the organisation's signed webhook events.
 """
 
 from .compose import reminder_compose, reminder_digest_context

@@ -27,8 +27,15 @@ from commitments.models import Commitment, PracticeLog
 from reps.models import User
 from reps.signup import SIGNUP_VERIFY_MAX_AGE
 
-from .. import timing
-from ..models import EmailPreference, Reminder
+from .. import outbound, timing
+from ..models import (
+    PREFERENCE_KINDS,
+    EmailPreference,
+    OrganisationWebhook,
+    Reminder,
+    SlackWebhook,
+)
+from . import delivery
 from .compose import reminder_compose
 from .planning import reminder_plan_calendar
 
@@ -273,6 +280,10 @@ def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: floa
         (pref.user_id, pref.kind): pref
         for pref in EmailPreference.objects.filter(user_id__in={r.recipient_id for r in batch})
     }
+    # Slack and webhook rows first: a mail server outage hands back the rest
+    # of the batch, and it must not hold up what does not need it.
+    batch.sort(key=lambda r: r.channel == Reminder.Channel.EMAIL)
+    hooks = _HttpTargets(batch, preferences)
     mailer = mailers.default
     connected = False
     position = 0
@@ -282,9 +293,14 @@ def _send_batch(batch: list[Reminder], result: DispatchResult, *, deadline: floa
             if time.monotonic() >= deadline:
                 _release(batch[position:])
                 return False
+            if reminder.channel != Reminder.Channel.EMAIL:
+                _send_http(reminder, result, hooks, preferences)
+                continue
             try:
                 commitment = _commitment_now(reminder)
                 reason = _stale_reason(reminder, commitment, preferences)
+                # The recipient chose Slack (or both) for this kind: its Slack copy.
+                reason = reason or hooks.hand_to_slack(reminder)
                 message = None if reason else reminder_compose(reminder, commitment)
             except Exception as exc:  # A template or data bug must not stall the queue.
                 log.exception("Could not build reminder %s", reminder.key)
@@ -490,3 +506,102 @@ def _release(rows: list[Reminder]) -> None:
             status=Reminder.Status.SENDING,
             claimed_by=rows[0].claimed_by,
         ).update(status=Reminder.Status.PENDING, claimed_by="")
+
+
+# --- Slack and the organisation's webhook: the same ledger, over HTTP ---------------
+
+
+SENT_TO_SLACK = "sent to Slack instead, as chosen"
+
+
+class _HttpTargets:
+    """Where a batch's Slack and webhook rows go: two queries per batch."""
+
+    def __init__(self, batch: list[Reminder], preferences: dict):
+        self.preferences = preferences
+        people = {r.recipient_id for r in batch if r.recipient_id is not None}
+        self.slack = {h.user_id: h for h in SlackWebhook.objects.filter(user_id__in=people)}
+        organisations = {
+            r.rep.organisation_id for r in batch if r.channel == Reminder.Channel.WEBHOOK
+        }
+        self.webhooks = (
+            {
+                h.organisation_id: h
+                for h in OrganisationWebhook.objects.filter(organisation_id__in=organisations)
+            }
+            if organisations
+            else {}
+        )
+
+    def hand_to_slack(self, reminder: Reminder) -> str:
+        """For an email row about to go out: add its Slack copy when the
+        recipient chose Slack or both for this kind. '' to send the email
+        too, else why it is not sent. With no Slack webhook any more, the
+        email goes: nothing is lost."""
+        if reminder.kind not in PREFERENCE_KINDS or reminder.recipient_id not in self.slack:
+            return ""
+        preference = self.preferences.get((reminder.recipient_id, reminder.kind))
+        channel = preference.channel if preference else EmailPreference.Channel.EMAIL
+        if channel == EmailPreference.Channel.EMAIL:
+            return ""
+        delivery.reminder_slack_copy(reminder, now=timezone.now())
+        return SENT_TO_SLACK if channel == EmailPreference.Channel.SLACK else ""
+
+
+def _send_http(reminder: Reminder, result: DispatchResult, hooks: _HttpTargets, preferences):
+    """Post a claimed Slack or webhook row and record what happened: 2xx sent;
+    a 4xx (but 408 and 429), a redirect or a refused address failed at once,
+    with the status; anything else (5xx, timeout, no connection) retried with
+    the same back-off as an email."""
+    commitment = None
+    try:
+        now = timezone.now()
+        if reminder.channel == Reminder.Channel.WEBHOOK:
+            hook = hooks.webhooks.get(reminder.rep.organisation_id)
+            reason = "" if hook else "the organisation's webhook was removed"
+            if hook:
+                url, body = hook.url, delivery.webhook_body(reminder)
+                headers = delivery.webhook_headers(reminder, hook, body, now)
+        else:
+            commitment = _commitment_now(reminder)
+            slack = hooks.slack.get(reminder.recipient_id)
+            reason = _stale_reason(reminder, commitment, preferences) or (
+                "" if slack else "no Slack webhook any more"
+            )
+            if not reason:
+                url, body = slack.url, delivery.slack_request(reminder, commitment)
+                headers = {}
+    except Exception as exc:  # A template or data bug must not stall the queue.
+        log.exception("Could not build %s", reminder.key)
+        _retry_or_fail(reminder, exc, result)
+        return
+    if reason:
+        _finish(reminder, Reminder.Status.SKIPPED, skip_reason=reason)
+        result.skipped += 1
+        return
+    try:
+        outbound.post_json(url, body, headers=headers)
+    except outbound.DeliveryRefused as exc:
+        _fail_now(reminder, str(exc), result)
+        return
+    except outbound.DeliveryFailed as exc:
+        _retry_or_fail(reminder, str(exc), result)
+        return
+    # Recorded straight away: a crash from here on repeats only this post (a
+    # webhook receiver drops it by its event id).
+    _finish(reminder, Reminder.Status.SENT, commitment=commitment)
+    result.sent += 1
+
+
+def _fail_now(reminder: Reminder, text: str, result: DispatchResult) -> None:
+    """A failure retrying cannot mend (a 410, a 404, a refused address)."""
+    result.failed += 1
+    log.error("Reminder %s failed for good: %s", reminder.key, text)
+    Reminder.objects.filter(
+        pk=reminder.pk, status=Reminder.Status.SENDING, claimed_by=reminder.claimed_by
+    ).update(
+        status=Reminder.Status.FAILED,
+        attempts=reminder.attempts + 1,
+        last_error=text[:2000],
+        claimed_by="",
+    )

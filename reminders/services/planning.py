@@ -44,9 +44,10 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
         )
         rep = User.objects.select_related("manager").filter(pk=rep_id, is_active=True).first()
         if rep is None:
-            Reminder.objects.filter(rep_id=rep_id, status=Reminder.Status.PENDING).update(
-                status=Reminder.Status.SKIPPED, skip_reason="recipient is no longer active"
-            )
+            # A webhook event is a fact that happened: it still goes to the organisation.
+            Reminder.objects.filter(rep_id=rep_id, status=Reminder.Status.PENDING).exclude(
+                channel=Reminder.Channel.WEBHOOK
+            ).update(status=Reminder.Status.SKIPPED, skip_reason="recipient is no longer active")
             return
         commitment = Commitment.objects.active().filter(rep_id=rep_id).first()
         if commitment is None:
