@@ -24,6 +24,7 @@ _WEEK = {
         (CommitmentStatus.KEPT, "✓", "kept"),
         (CommitmentStatus.PARTLY, "◐", "partly kept"),
         (CommitmentStatus.MISSED, "✗", "missed"),
+        (CommitmentStatus.NO_OPP, "○", "no opportunity"),
     )
 }
 
