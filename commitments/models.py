@@ -295,8 +295,8 @@ def change_reason_problem(outcome: str, next_step: str, reason: str) -> str:
 
 def beyond_coaching_misses() -> int:
     """Misses in a row (each pointing beyond coaching) before the flag:
-    ``settings.BEYOND_COACHING_MISSES``, default 3."""
-    return getattr(settings, "BEYOND_COACHING_MISSES", BEYOND_COACHING_MISSES)
+    ``settings.BEYOND_COACHING_MISSES``, default 3, at least 1."""
+    return max(1, getattr(settings, "BEYOND_COACHING_MISSES", BEYOND_COACHING_MISSES))
 
 
 def points_beyond_coaching(
