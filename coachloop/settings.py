@@ -229,6 +229,10 @@ REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 60)
 REMINDERS_SWEEP_ON_REQUEST = env_bool("REMINDERS_SWEEP_ON_REQUEST", True)
 # How many sweeps one beat tick may start: one per worker process.
 REMINDER_SWEEPS = env_int("REMINDER_SWEEPS", 2)
+
+# The loop: misses in a row, each with skill, time and the why ruled out,
+# before a rep is flagged "beyond coaching" (commitments.models.beyond_coaching_misses).
+BEYOND_COACHING_MISSES = env_int("BEYOND_COACHING_MISSES", 3)
 # Two checkouts (or deployments) sharing one Redis never take each other's
 # tasks: the queue is named after the database the tasks are about.
 CELERY_TASK_DEFAULT_QUEUE = (

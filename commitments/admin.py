@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import CallEvidence, Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
+from .models import (
+    CallEvidence,
+    Check,
+    CoachingSession,
+    Commitment,
+    CommitmentSkip,
+    DiagnosisChange,
+    PerformanceConversation,
+    PracticeLog,
+)
 
 
 class CheckInline(admin.StackedInline):
@@ -21,7 +30,16 @@ class CommitmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "proposed_by"]
     search_fields = ["behaviour", "rep__name", "rep__email"]
     list_select_related = ["rep", "manager"]
-    raw_id_fields = ["rep", "manager", "proposed_by_user", "session", "reissue_of", "builds_on"]
+    raw_id_fields = [
+        "rep",
+        "manager",
+        "proposed_by_user",
+        "session",
+        "reissue_of",
+        "builds_on",
+        "reinforces",
+        "carries_on",
+    ]
     date_hierarchy = "issued_on"
     inlines = [CheckInline, CommitmentSkipInline]
 
@@ -66,3 +84,20 @@ class CallEvidenceAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "commitment"]
     search_fields = ["source_id", "detected"]
     raw_id_fields = ["commitment"]
+
+
+@admin.register(DiagnosisChange)
+class DiagnosisChangeAdmin(admin.ModelAdmin):
+    list_display = ["check_result", "before", "after", "by", "at"]
+    list_select_related = ["check_result", "by"]
+    raw_id_fields = ["check_result", "by"]
+
+
+@admin.register(PerformanceConversation)
+class PerformanceConversationAdmin(admin.ModelAdmin):
+    """For support: that it happened, never the manager's private note."""
+
+    list_display = ["rep", "manager", "held_on"]
+    list_select_related = ["rep", "manager"]
+    raw_id_fields = ["rep", "manager"]
+    exclude = ["note"]

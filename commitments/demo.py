@@ -28,7 +28,7 @@ from reps.models import Organisation, User
 
 from . import demo_data as data
 from .demo_data import KEPT, MISSED, PARTLY, Behaviour, Person
-from .models import CoachingSession, Commitment, NextStep, PracticeLog
+from .models import CoachingSession, Commitment, Diagnosis, Fix, NextStep, PracticeLog
 from .services import CommitmentSpec, check_record, commitment_create, practice_log
 
 
@@ -130,17 +130,34 @@ class Loop:
             if self.rng.random() < data.PRIVATE_NOTE_CHANCE
             else ""
         )
+        evidence = self.rng.choice(data.EVIDENCE[outcome])
+        diagnosis = self.diagnosis(outcome)
         return check_record(
             commitment=commitment,
             by=self.rep.manager,
             outcome=outcome,
-            evidence=self.rng.choice(data.EVIDENCE[outcome]),
-            diagnosis=self.diagnosis(outcome),
+            evidence=evidence,
+            diagnosis=diagnosis,
+            fix=self.fix(commitment, diagnosis, on=on),
+            change_reason=data.FRESH_START_REASON if outcome != KEPT else "",
             shared_notes=shared,
             private_notes=private,
             next_step=next_step,
             next_spec=self.spec(on + dt.timedelta(weeks=1)),
             now=self.at(on),
+        )
+
+    def fix(self, commitment: Commitment, diagnosis: str, *, on: dt.date) -> Fix:
+        """The fix each diagnosis leads to (no dice thrown: the same history
+        with or without it)."""
+        return Fix(
+            task=data.SYSTEM_FIXES[self.attempt % len(data.SYSTEM_FIXES)],
+            drills=diagnosis == Diagnosis.SKILL,
+            shadowing_on=on + dt.timedelta(days=2),
+            realtime_nudge=True,
+            # Will or knowledge: the why gone through again, and it holds.
+            why=commitment.why,
+            why_confirmed=True,
         )
 
 

@@ -165,6 +165,14 @@ EVIDENCE = {
         "Remembered on Thursday afternoon; no examples.",
     ],
 }
+# The fixes the diagnoses lead to (a system gap names the competing task).
+SYSTEM_FIXES = [
+    "The 9:00 stand-up moved to 10:30 on call days",
+    "Tuesday's pipeline report handed to sales ops",
+    "No internal meetings before 10:00",
+]
+# Why a third miss gets a different one thing rather than the same again.
+FRESH_START_REASON = "Three tries without it sticking: a fresh start on something else."
 DIAGNOSES = [
     (Check.Diagnosis.SYSTEM, 45),
     (Check.Diagnosis.SKILL, 20),

@@ -6,11 +6,22 @@ from django.core.validators import MaxLengthValidator
 
 from .models import (
     CHECK_WINDOW_DAYS,
+    DIAGNOSIS_TREE,
+    NEEDS_DIAGNOSIS,
+    TREE_FIELDS,
     Check,
     Commitment,
     CommitmentSkip,
+    Diagnosis,
+    Fix,
     NextStep,
     PracticeLog,
+    change_reason_problem,
+    default_next_step,
+    diagnose,
+    diagnosis_problem,
+    fix_problems,
+    next_question,
     next_steps_after,
 )
 from .services import CommitmentSpec, check_date_problem
@@ -130,7 +141,180 @@ class ProposalForm(CommitmentForm):
         self.fields["why"].widget.attrs["placeholder"] = "Tie it to your own goal."
 
 
-class WeeklyUpdateForm(forms.Form):
+# --- the diagnosis tree and its fix as form fields (issue 7) ---------------
+
+
+class ValueRadioSelect(forms.RadioSelect):
+    """Radios whose ids end in their value (``id_next_step_reissue``), not
+    their position, and that carry per-option ``data-`` attributes: stable
+    hooks for the keyboard script and for tests."""
+
+    def __init__(self, *args, option_attrs: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.option_attrs = option_attrs or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if attrs and attrs.get("id") and value != "":
+            option["attrs"]["id"] = f"{attrs['id']}_{value}"
+        option["attrs"].update(self.option_attrs.get(str(value), {}))
+        return option
+
+
+def _yes_no(name: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=DIAGNOSIS_TREE[name].text,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=ValueRadioSelect,
+    )
+
+
+class DiagnosisFields(forms.Form):
+    """The seed's tree, one yes/no question each (the answers are kept), the
+    diagnosis it leads to (or the manager's own pick), and the fix."""
+
+    # The message when no diagnosis was given ('' for the rule book's).
+    missing_diagnosis = ""
+
+    attempted = _yes_no("attempted")
+    buys_why = _yes_no("buys_why")
+    understands_why = _yes_no("understands_why")
+    has_time = _yes_no("has_time")
+    can_do_in_drill = _yes_no("can_do_in_drill")
+    diagnosis = forms.ChoiceField(
+        label="What got in the way?",
+        choices=Diagnosis.choices,
+        required=False,
+        widget=ValueRadioSelect,
+        help_text="Private to you. The questions lead to it; you may also pick it. "
+        "Most misses are system gaps, not will.",
+    )
+    fix_task = forms.CharField(
+        label="System: the competing task to remove",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. the 9 a.m. stand-up"}),
+    )
+    fix_drills = forms.BooleanField(label="Skill: drills assigned", required=False)
+    fix_shadowing_on = forms.DateField(
+        label="Transfer: live shadowing session on",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    fix_realtime_nudge = forms.BooleanField(
+        label="Transfer: a real-time nudge during live calls", required=False
+    )
+    fix_note = forms.CharField(
+        label="About the fix (optional)",
+        max_length=300,
+        required=False,
+        help_text="Private to you, like the diagnosis.",
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        # When each question is asked, from the tree itself.
+        for question in DIAGNOSIS_TREE.values():
+            for answer, target in (("yes", question.yes), ("no", question.no)):
+                if target in DIAGNOSIS_TREE:
+                    self.fields[
+                        target
+                    ].help_text = f"Asked when the answer to “{question.text}” is {answer}."
+
+    @property
+    def tree_fields(self) -> list:
+        return [self[name] for name in TREE_FIELDS]
+
+    def answers(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in TREE_FIELDS}
+
+    def fix(self) -> Fix:
+        data = self.cleaned_data
+        return Fix(
+            task=data.get("fix_task") or "",
+            drills=bool(data.get("fix_drills")),
+            note=data.get("fix_note") or "",
+            shadowing_on=data.get("fix_shadowing_on"),
+            realtime_nudge=bool(data.get("fix_realtime_nudge")),
+            why=data.get("fix_why"),
+            why_confirmed=bool(data.get("fix_why_confirmed")),
+        )
+
+    def _clean_diagnosis(self, outcome: str, *, old_why: str | None = None) -> None:
+        """The rule book's diagnosis and fix rules, asked early for a message
+        next to the field; the service enforces them again."""
+        cleaned = self.cleaned_data
+        diagnosis = cleaned.get("diagnosis") or diagnose(self.answers()) or ""
+        if problem := diagnosis_problem(outcome, diagnosis):
+            problem = self.missing_diagnosis or problem
+            question = next_question(self.answers())
+            if question is not None:
+                problem += f" Next question: {question.text}"
+            self.add_error("diagnosis", problem)
+            return
+        cleaned["diagnosis"] = diagnosis
+        problems = fix_problems(
+            diagnosis, self.fix().kept_for(diagnosis), today=self.today, old_why=old_why
+        )
+        for field, message in problems.items():
+            if field in self.fields:
+                self.add_error(field, message)
+
+
+class DiagnosisForm(DiagnosisFields):
+    """Complete last week's "not sure yet" diagnosis, on the rep page."""
+
+    prefix = "diagnose"
+    missing_diagnosis = "Pick what got in the way, or answer the questions to the end."
+
+    check_id = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis"].choices = [
+            (value, label) for value, label in Diagnosis.choices if value != Diagnosis.UNSURE
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Any miss will do: the rules are the same for missed and partly kept.
+        self._clean_diagnosis(Check.Outcome.MISSED)
+        return cleaned
+
+
+class PerformanceConversationForm(forms.Form):
+    """Record the frank conversation beyond coaching calls for."""
+
+    prefix = "performance"
+
+    held_on = forms.DateField(
+        label="Held on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Pick the day you had the conversation."},
+    )
+    note = forms.CharField(
+        label="Note (private to you)",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# The next steps that set a next commitment (and so need its check date).
+STEPS_WITH_NEXT = (
+    NextStep.REISSUE,
+    NextStep.LAYER,
+    NextStep.NEW,
+    NextStep.REINFORCE,
+    NextStep.CARRY_ON,
+)
+
+
+class WeeklyUpdateForm(DiagnosisFields):
     """ "How did the one thing go?" and what's next, in one go."""
 
     OUT_OF_DATE = (
@@ -141,19 +325,13 @@ class WeeklyUpdateForm(forms.Form):
     commitment_id = forms.IntegerField(
         widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE}
     )
-    outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(label="Outcome", choices=Check.Outcome, widget=ValueRadioSelect)
     evidence = forms.CharField(
         max_length=NOTE_MAX,
         label="What did the rep show you?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="An email, a call, a number: evidence, not memory.",
-    )
-    diagnosis = forms.ChoiceField(
-        label="If it wasn't kept, what got in the way?",
-        choices=[("", "Not diagnosed yet"), *Check.Diagnosis.choices],
-        required=False,
-        help_text="Private to you. Most misses are system gaps, not will.",
     )
     shared_notes = forms.CharField(
         max_length=NOTE_MAX,
@@ -169,7 +347,30 @@ class WeeklyUpdateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Only you see these.",
     )
-    next_step = forms.ChoiceField(label="What's next?", choices=NextStep, widget=forms.RadioSelect)
+    next_step = forms.ChoiceField(
+        label="What's next?",
+        choices=NextStep,
+        required=False,
+        widget=ValueRadioSelect,
+        help_text="Left blank, the usual next step for the outcome is taken.",
+    )
+    # Will or knowledge, re-issued: the why re-sold.
+    fix_why = forms.CharField(
+        label="Will or knowledge: the why, re-sold",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="The re-issued one thing carries this why. Tie it to the rep's own goal.",
+    )
+    fix_why_confirmed = forms.BooleanField(
+        label="Keep this why: we went through it again and it holds", required=False
+    )
+    change_reason = forms.CharField(
+        label="Why a different one thing, not the same again?",
+        max_length=300,
+        required=False,
+        help_text="Needed after a miss or partly kept. The rep sees it in the history.",
+    )
 
     def __init__(
         self,
@@ -177,9 +378,32 @@ class WeeklyUpdateForm(forms.Form):
         today: dt.date,
         default_check_date: dt.date,
         window_days: int = CHECK_WINDOW_DAYS,
+        horizon_week: int | None = None,
+        current_why: str | None = None,
         **kwargs,
     ):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, today=today, **kwargs)
+        # The next step each outcome pre-selects (the rule book's default for
+        # the rep's week on the 30/60/90 horizon), and the ones it allows.
+        self.defaults = {
+            outcome: default_next_step(outcome, horizon_week) for outcome in Check.Outcome.values
+        }
+        self.fields["next_step"].widget.option_attrs = {
+            step: {
+                "data-after": " ".join(
+                    o for o in Check.Outcome.values if step in next_steps_after(o)
+                ),
+                "data-default-for": " ".join(o for o, d in self.defaults.items() if d == step),
+            }
+            for step in NextStep.values
+        }
+        self.current_why = current_why
+        if self.is_bound:
+            outcome = self.data.get("outcome")
+            if outcome in self.defaults and not self.data.get("next_step"):
+                # No choice made: the default for the outcome, shown if re-rendered.
+                self.data = self.data.copy()
+                self.data["next_step"] = self.defaults[outcome]
         data = self.data if self.is_bound else None
         self.next_form = CommitmentForm(
             data,
@@ -199,7 +423,19 @@ class WeeklyUpdateForm(forms.Form):
         outcome, step = cleaned.get("outcome"), cleaned.get("next_step")
         # The rule book's next steps, asked early for a friendly message.
         if outcome and step and step not in next_steps_after(outcome):
-            if outcome == Check.Outcome.KEPT:
+            if outcome == Check.Outcome.NO_OPP:
+                message = (
+                    "No opportunity this week: the same one thing carries on, "
+                    "with a new check date."
+                )
+            elif step == NextStep.CARRY_ON:
+                message = "Carrying on is for a week with no opportunity to try it."
+            elif step == NextStep.REINFORCE:
+                message = (
+                    "Only a kept commitment is reinforced. Re-issue the same one thing, "
+                    "or choose a different one."
+                )
+            elif outcome == Check.Outcome.KEPT:
                 message = (
                     "It was kept: it is a standing behaviour now. Layer the next one thing instead."
                 )
@@ -209,9 +445,15 @@ class WeeklyUpdateForm(forms.Form):
                     "Re-issue the same one thing, or choose a different one."
                 )
             self.add_error("next_step", message)
-        if outcome == Check.Outcome.KEPT:
+        if outcome in NEEDS_DIAGNOSIS:
+            old_why = self.current_why if step == NextStep.REISSUE else None
+            self._clean_diagnosis(outcome, old_why=old_why)
+            reason = cleaned.get("change_reason") or ""
+            if problem := change_reason_problem(outcome, step or "", reason):
+                self.add_error("change_reason", problem)
+        else:
             cleaned["diagnosis"] = ""
-        if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):
+        if step in STEPS_WITH_NEXT:
             self._validate_next(step)
         return cleaned
 
@@ -221,18 +463,18 @@ class WeeklyUpdateForm(forms.Form):
             return
         if not form.cleaned_data.get("check_date"):
             form.add_error("check_date", "Pick the date of the next 1:1.")
-        if step != NextStep.REISSUE and not form.cleaned_data.get("behaviour"):
+        if step in (NextStep.LAYER, NextStep.NEW) and not form.cleaned_data.get("behaviour"):
             form.add_error("behaviour", "Write the next one thing, or choose another option.")
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
         step = self.cleaned_data.get("next_step") if hasattr(self, "cleaned_data") else None
-        if step in (NextStep.REISSUE, NextStep.LAYER, NextStep.NEW):
+        if step in STEPS_WITH_NEXT:
             return valid and self.next_form.is_valid()
         return valid
 
     def next_spec(self) -> CommitmentSpec | None:
-        if self.cleaned_data["next_step"] == NextStep.NONE:
+        if self.cleaned_data["next_step"] not in STEPS_WITH_NEXT:
             return None
         data = self.next_form.cleaned_data
         return CommitmentSpec(

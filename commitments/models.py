@@ -54,12 +54,16 @@ class CommitmentStatus(models.TextChoices):
     KEPT = "kept", "Kept"
     PARTLY = "partly", "Partly kept"
     MISSED = "missed", "Missed"
+    NO_OPP = "no_opp", "No opportunity"
 
 
 class Outcome(models.TextChoices):
     KEPT = "kept", "Kept"
     PARTLY = "partly", "Partly kept"
     MISSED = "missed", "Missed"
+    # No discovery calls that week: the cycle pauses, the same commitment
+    # carries on, and it never counts as a miss anywhere.
+    NO_OPP = "no_opp", "No opportunity"
 
 
 class Diagnosis(models.TextChoices):
@@ -68,6 +72,8 @@ class Diagnosis(models.TextChoices):
     KNOWLEDGE = "knowledge", "Knowledge: doesn't understand the why"
     SYSTEM = "system", "System: something made it impossible"
     TRANSFER = "transfer", "Transfer: fine in drills, not live"
+    # Allowed, and chased: the rep page and the next prompt ask for it.
+    UNSURE = "unsure", "Not sure yet"
 
 
 class NextStep(models.TextChoices):
@@ -75,15 +81,19 @@ class NextStep(models.TextChoices):
     LAYER = "layer", "Keep it as a standing behaviour and layer the next one thing on it"
     NEW = "new", "A different one thing"
     NONE = "none", "No new commitment for now"
+    REINFORCE = "reinforce", "Reinforce: the same behaviour another week, to prove it sticks"
+    CARRY_ON = "carry_on", "Carry on: the same one thing, with a new check date"
 
 
 # The next steps each outcome allows. A kept commitment is a standing
 # behaviour now: it is layered on, never re-issued; only a kept one is
 # layered on; a miss is diagnosed and re-issued (or replaced).
 NEXT_STEPS_AFTER: dict[str, tuple[str, ...]] = {
-    Outcome.KEPT: (NextStep.LAYER, NextStep.NEW, NextStep.NONE),
+    Outcome.KEPT: (NextStep.LAYER, NextStep.REINFORCE, NextStep.NEW, NextStep.NONE),
     Outcome.PARTLY: (NextStep.REISSUE, NextStep.NEW, NextStep.NONE),
     Outcome.MISSED: (NextStep.REISSUE, NextStep.NEW, NextStep.NONE),
+    # No opportunity pauses the cycle: only the same one thing carries on.
+    Outcome.NO_OPP: (NextStep.CARRY_ON,),
 }
 # Diagnoses that more coaching can fix.
 COACHABLE = (Diagnosis.SKILL, Diagnosis.SYSTEM, Diagnosis.KNOWLEDGE)
@@ -116,6 +126,200 @@ def check_date_after_skip(rep: User, *, check_date: dt.date, today: dt.date) -> 
     return rep.next_one_on_one(after=max(check_date, today))
 
 
+# --- outcomes, the diagnosis tree and the next step (issue 7) -------------
+# Outcomes that ask what got in the way before anything else.
+NEEDS_DIAGNOSIS = (Outcome.MISSED, Outcome.PARTLY)
+# Weeks 1-4 of the 30/60/90 horizon install one behaviour and prove it sticks.
+INSTALL_WEEKS = 4
+
+
+def default_next_step(outcome: str, horizon_week: int | None = None) -> str:
+    """The next step pre-selected after ``outcome``: the same one thing again
+    after a miss, carrying on after no opportunity, and after a kept one
+    reinforcing it in weeks 1-4 of the rep's horizon ("install and prove it
+    sticks"), layering from week 5 on (or with no horizon)."""
+    if outcome == Outcome.KEPT:
+        if horizon_week is not None and 1 <= horizon_week <= INSTALL_WEEKS:
+            return NextStep.REINFORCE
+        return NextStep.LAYER
+    if outcome == Outcome.NO_OPP:
+        return NextStep.CARRY_ON
+    if outcome in NEEDS_DIAGNOSIS:
+        return NextStep.REISSUE
+    return ""
+
+
+@dataclasses.dataclass(frozen=True)
+class TreeQuestion:
+    """One question of the seed's decision tree; ``yes``/``no`` name the
+    next question's field or, at a leaf, a ``Diagnosis``."""
+
+    field: str
+    text: str
+    yes: str
+    no: str
+
+
+# The seed's tree, asked one question at a time. (Was a specific commitment
+# made, and was it checked? Here, always: this is its check.)
+DIAGNOSIS_TREE: dict[str, TreeQuestion] = {
+    q.field: q
+    for q in (
+        TreeQuestion("attempted", "Did the rep attempt it?", "can_do_in_drill", "buys_why"),
+        TreeQuestion("buys_why", "Do they buy the why?", "has_time", "understands_why"),
+        TreeQuestion(
+            "understands_why",
+            "Do they understand why it matters?",
+            Diagnosis.WILL,
+            Diagnosis.KNOWLEDGE,
+        ),
+        TreeQuestion("has_time", "Did they have the time?", Diagnosis.WILL, Diagnosis.SYSTEM),
+        TreeQuestion(
+            "can_do_in_drill", "Can they do it in a drill?", Diagnosis.TRANSFER, Diagnosis.SKILL
+        ),
+    )
+}
+TREE_START = "attempted"
+TREE_FIELDS = tuple(DIAGNOSIS_TREE)
+
+
+def tree_path(answers) -> list[tuple[TreeQuestion, bool]]:
+    """The questions answered along the tree's path, with their answers;
+    answers off the path do not count."""
+    path = []
+    field = TREE_START
+    while field in DIAGNOSIS_TREE:
+        answer = answers.get(field)
+        if answer is None:
+            break
+        question = DIAGNOSIS_TREE[field]
+        path.append((question, answer))
+        field = question.yes if answer else question.no
+    return path
+
+
+def next_question(answers) -> TreeQuestion | None:
+    """The next unanswered question on the path, or None at a leaf."""
+    path = tree_path(answers)
+    field = TREE_START
+    if path:
+        question, answer = path[-1]
+        field = question.yes if answer else question.no
+    return DIAGNOSIS_TREE.get(field)
+
+
+def diagnose(answers) -> str | None:
+    """Where the answers lead: a ``Diagnosis``, or None before a leaf."""
+    path = tree_path(answers)
+    if not path:
+        return None
+    question, answer = path[-1]
+    leaf = question.yes if answer else question.no
+    return None if leaf in DIAGNOSIS_TREE else leaf
+
+
+def answers_on_path(answers) -> dict[str, bool | None]:
+    """Every tree field: its answer if on the path, else None (kept as given)."""
+    kept = {question.field: answer for question, answer in tree_path(answers)}
+    return {field: kept.get(field) for field in TREE_FIELDS}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Fix:
+    """What a diagnosis leads to, recorded as the next step's detail:
+    system → the competing task to remove; will/knowledge → the why re-sold;
+    skill → drills assigned; transfer → a shadowing session and a real-time
+    nudge."""
+
+    task: str = ""
+    drills: bool = False
+    note: str = ""
+    shadowing_on: dt.date | None = None
+    realtime_nudge: bool = False
+    # The why of the re-issued commitment, re-sold (None: not re-issued).
+    why: str | None = None
+    why_confirmed: bool = False
+
+    def kept_for(self, diagnosis: str) -> "Fix":
+        """Only the parts of the fix ``diagnosis`` leads to."""
+        if diagnosis not in Diagnosis.values or diagnosis == Diagnosis.UNSURE:
+            return Fix()
+        why_fix = diagnosis in (Diagnosis.WILL, Diagnosis.KNOWLEDGE)
+        return Fix(
+            task=self.task.strip() if diagnosis == Diagnosis.SYSTEM else "",
+            drills=self.drills and diagnosis == Diagnosis.SKILL,
+            note=self.note.strip(),
+            shadowing_on=self.shadowing_on if diagnosis == Diagnosis.TRANSFER else None,
+            realtime_nudge=self.realtime_nudge and diagnosis == Diagnosis.TRANSFER,
+            why=self.why.strip() if why_fix and self.why is not None else None,
+            why_confirmed=self.why_confirmed and why_fix,
+        )
+
+
+def diagnosis_problem(outcome: str, diagnosis: str) -> str:
+    """Why a check with ``outcome`` cannot be saved with ``diagnosis``, or ''."""
+    if outcome in NEEDS_DIAGNOSIS and diagnosis not in Diagnosis.values:
+        return (
+            "Diagnose it first, no judgment: answer the questions, pick what got in "
+            "the way, or choose “Not sure yet”."
+        )
+    return ""
+
+
+def fix_problems(diagnosis: str, fix: Fix, *, today: dt.date, old_why: str | None = None) -> dict:
+    """The fix each diagnosis needs, by form field; empty when complete.
+    ``old_why`` is the why of the commitment being re-issued (None: no re-issue)."""
+    problems = {}
+    if diagnosis == Diagnosis.SYSTEM and not fix.task.strip():
+        problems["fix_task"] = "Name the competing task to remove: the fix for a system gap."
+    if diagnosis == Diagnosis.TRANSFER:
+        if fix.shadowing_on is None:
+            problems["fix_shadowing_on"] = "Plan a live shadowing session: pick its date."
+        elif fix.shadowing_on < today:
+            problems["fix_shadowing_on"] = "The shadowing session can't be in the past."
+    if diagnosis in (Diagnosis.WILL, Diagnosis.KNOWLEDGE) and old_why is not None:
+        why = (fix.why or "").strip()
+        if not why:
+            problems["fix_why"] = "Re-sell the why: tie it to the rep's own goal."
+        elif why == old_why.strip() and not fix.why_confirmed:
+            problems["fix_why"] = (
+                "That is the same why as before: re-sell it in new words, "
+                "or tick “Keep this why” to confirm it."
+            )
+    return problems
+
+
+def change_reason_problem(outcome: str, next_step: str, reason: str) -> str:
+    """A different one thing after a miss (or partly kept) says why."""
+    if outcome in NEEDS_DIAGNOSIS and next_step == NextStep.NEW and not reason.strip():
+        return "Say why it's a different one thing rather than the same again."
+    return ""
+
+
+def beyond_coaching_misses() -> int:
+    """Misses in a row (each pointing beyond coaching) before the flag:
+    ``settings.BEYOND_COACHING_MISSES``, default 3, at least 1."""
+    return max(1, getattr(settings, "BEYOND_COACHING_MISSES", BEYOND_COACHING_MISSES))
+
+
+def points_beyond_coaching(
+    *,
+    outcome: str,
+    diagnosis: str,
+    buys_why: bool | None = None,
+    understands_why: bool | None = None,
+    has_time: bool | None = None,
+    can_do_in_drill: bool | None = None,
+    **_other_answers,
+) -> bool:
+    """One check where more coaching is ruled out, following the tree: a
+    miss diagnosed as will or transfer (they can do it in a drill, or they
+    buy the why and had the time), with no kept answer saying otherwise."""
+    if outcome != Outcome.MISSED or diagnosis not in (Diagnosis.WILL, Diagnosis.TRANSFER):
+        return False
+    return False not in (buys_why, understands_why, has_time, can_do_in_drill)
+
+
 # --- loop facts as SQL: each defined once --------------------------------
 # ``loop_today`` is the rep's own calendar date (``with_loop_facts``).
 IS_ACTIVE = Q(status=CommitmentStatus.ACTIVE)
@@ -123,6 +327,8 @@ IS_CLOSED = ~IS_ACTIVE
 IS_OVERDUE = IS_ACTIVE & Q(check_date__lt=F("loop_today"))
 # The day it was checked (the rep's zone) is on or before the check date.
 CHECKED_ON_TIME = IS_CLOSED & Q(check_result__checked_on__lte=F("check_date"))
+# A week judged kept or not: no opportunity is neither.
+IS_JUDGED = ~Q(status=CommitmentStatus.NO_OPP)
 
 
 def private_to(viewer: User, *, author: str) -> Q:
@@ -132,6 +338,45 @@ def private_to(viewer: User, *, author: str) -> Q:
     if not viewer.is_authenticated or not viewer.is_manager:
         return Q(pk__in=[])
     return Q(**{author: viewer.pk})
+
+
+# A check's columns private to its author, as the diagnosis is: the tree's
+# answers and the fix. Read as ``private_<name>`` (``private_check_facts``);
+# for anyone else the column is not even loaded.
+PRIVATE_CHECK_FIELDS = (
+    "attempted",
+    "buys_why",
+    "understands_why",
+    "has_time",
+    "can_do_in_drill",
+    "diagnosed_at",
+    "fix_task",
+    "fix_drills",
+    "fix_note",
+    "fix_shadowing_on",
+    "fix_realtime_nudge",
+    "fix_why_resold",
+    "fix_why_confirmed",
+)
+
+
+def private_check_facts(viewer: User, *, prefix: str = "check_result__") -> dict:
+    """``private_<name>`` for each of ``PRIVATE_CHECK_FIELDS``: the value for
+    the check's author, an empty one for anyone else."""
+    own = private_to(viewer, author=f"{prefix}checked_by")
+    facts = {}
+    for name in PRIVATE_CHECK_FIELDS:
+        field = Check._meta.get_field(name)
+        if isinstance(field, models.CharField):
+            empty, output = Value(""), models.CharField()
+        elif isinstance(field, models.BooleanField):
+            empty, output = Value(None), models.BooleanField(null=True)
+        else:
+            empty, output = Value(None), field.__class__(null=True)
+        facts[f"private_{name}"] = Case(
+            When(own, then=F(f"{prefix}{name}")), default=empty, output_field=output
+        )
+    return facts
 
 
 class CoachingSessionQuerySet(models.QuerySet):
@@ -220,6 +465,7 @@ class CommitmentQuerySet(models.QuerySet):
                 output_field=models.CharField(),
             ),
             checked_on_time=ExpressionWrapper(CHECKED_ON_TIME, output_field=BooleanField()),
+            **private_check_facts(viewer),
         )
 
     def for_history(self, viewer: User):
@@ -228,6 +474,7 @@ class CommitmentQuerySet(models.QuerySet):
         return (
             self.select_related("check_result")
             .defer("check_result__diagnosis")
+            .defer(*(f"check_result__{name}" for name in PRIVATE_CHECK_FIELDS))
             .with_history_facts(viewer)
         )
 
@@ -263,14 +510,16 @@ class CommitmentQuerySet(models.QuerySet):
                 checked=Count("pk", filter=IS_CLOSED & recent),
                 on_time=Count("pk", filter=CHECKED_ON_TIME & recent),
                 kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT) & recent),
+                # No opportunity is never a miss: out of the kept rate altogether.
+                judged=Count("pk", filter=IS_CLOSED & IS_JUDGED & recent),
             )
         )
         health = {}
         for row in rows:
             due = row["checked"] + row["overdue"]
             row["on_time_pct"] = round(100 * row["on_time"] / due) if due else None
-            checked = row["checked"]
-            row["kept_pct"] = round(100 * row["kept"] / checked) if checked else None
+            judged = row["judged"]
+            row["kept_pct"] = round(100 * row["kept"] / judged) if judged else None
             health[row.pop("manager_id")] = row
         return health
 
@@ -400,6 +649,14 @@ class Commitment(models.Model):
     builds_on = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="layers"
     )
+    # A kept one reinforced for another week (attempt 1 again), and one
+    # carried on after a week with no opportunity (the same attempt).
+    reinforces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reinforced_as"
+    )
+    carries_on = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_on_as"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -485,6 +742,66 @@ class Commitment(models.Model):
         """It was checked before its check date (needs ``check_result`` loaded)."""
         return self.is_early(self.check_result.checked_on)
 
+    # --- the week's diagnosis and fix as its viewer may read them (issue 7).
+    # Each needs ``with_history_facts(viewer)``: '' / None for anyone but
+    # the check's author.
+
+    @property
+    def private_answers(self) -> dict:
+        return {name: getattr(self, f"private_{name}", None) for name in TREE_FIELDS}
+
+    @property
+    def private_tree_path(self) -> list[tuple[TreeQuestion, bool]]:
+        """The tree's questions as they were answered, in order."""
+        return tree_path(self.private_answers)
+
+    @property
+    def points_beyond_coaching(self) -> bool:
+        return points_beyond_coaching(
+            outcome=self.status, diagnosis=self.private_diagnosis, **self.private_answers
+        )
+
+    @property
+    def private_fix(self) -> str:
+        """The fix the diagnosis led to, in words."""
+        diagnosis = self.private_diagnosis
+        parts = []
+        if diagnosis == Diagnosis.SYSTEM and self.private_fix_task:
+            parts.append(f"remove the competing task: {self.private_fix_task}")
+        if diagnosis in (Diagnosis.WILL, Diagnosis.KNOWLEDGE):
+            if self.private_fix_why_resold:
+                parts.append("the why re-sold")
+            elif self.private_fix_why_confirmed:
+                parts.append("the why confirmed as it was")
+        if self.private_fix_drills:
+            parts.append("drills assigned")
+        if self.private_fix_shadowing_on:
+            parts.append(f"live shadowing on {self.private_fix_shadowing_on:%a %-d %b}")
+        if self.private_fix_realtime_nudge:
+            parts.append("a real-time nudge")
+        if self.private_fix_note:
+            parts.append(self.private_fix_note)
+        return "; ".join(parts)
+
+    @property
+    def diagnosed_later(self) -> bool:
+        """An unsure diagnosis completed after the check (needs the check)."""
+        at = getattr(self, "private_diagnosed_at", None)
+        return at is not None and at > self.check_result.checked_at
+
+    @property
+    def follows_as(self) -> str:
+        """How this week came after the one before, in words ('' for a fresh one)."""
+        if self.carries_on_id:
+            return "carried on: no opportunity the week before"
+        if self.reinforces_id:
+            return "reinforced: the same behaviour another week"
+        if self.reissue_of_id:
+            return f"attempt {self.attempt}"
+        if self.builds_on_id:
+            return "layered on a standing behaviour"
+        return ""
+
 
 class Check(models.Model):
     """The answer to "How did the one thing go?" at the next 1:1."""
@@ -510,6 +827,27 @@ class Check(models.Model):
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="checks_made"
     )
+    # --- the diagnosis tree's answers and the fix (issue 7); private to
+    # ``checked_by`` like the diagnosis (``PRIVATE_CHECK_FIELDS``).
+    attempted = models.BooleanField("did the rep attempt it?", null=True, blank=True)
+    buys_why = models.BooleanField("do they buy the why?", null=True, blank=True)
+    understands_why = models.BooleanField(
+        "do they understand why it matters?", null=True, blank=True
+    )
+    has_time = models.BooleanField("did they have the time?", null=True, blank=True)
+    can_do_in_drill = models.BooleanField("can they do it in a drill?", null=True, blank=True)
+    diagnosed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the diagnosis was made (empty while not sure yet)."
+    )
+    fix_task = models.CharField("competing task to remove", max_length=200, blank=True)
+    fix_drills = models.BooleanField("drills assigned", default=False)
+    fix_note = models.CharField("about the fix", max_length=300, blank=True)
+    fix_shadowing_on = models.DateField("live shadowing session", null=True, blank=True)
+    fix_realtime_nudge = models.BooleanField("real-time nudge", default=False)
+    fix_why_resold = models.BooleanField("the why re-sold", default=False)
+    fix_why_confirmed = models.BooleanField("the why confirmed as it was", default=False)
+    # Shared with the rep: why a miss got a different one thing, not the same again.
+    change_reason = models.CharField("why a different one thing", max_length=300, blank=True)
 
     class Meta:
         constraints = [
@@ -643,7 +981,9 @@ class RepQuerySet(UserQuerySet):
         return self.prefetch_related(
             Prefetch("commitments", queryset=active, to_attr="active_list"),
             # A sliced prefetch becomes one window query over all reps.
-            Prefetch("commitments", queryset=recent[:HISTORY_AT_A_GLANCE], to_attr="recent_closed"),
+            # Enough weeks for ``beyond_coaching`` to step over weeks with no
+            # opportunity; the strip shows the last ``HISTORY_AT_A_GLANCE``.
+            Prefetch("commitments", queryset=recent[: recent_weeks()], to_attr="recent_closed"),
         )
 
 
@@ -661,13 +1001,20 @@ class Rep(User):
 
     @property
     def recent_oldest_first(self) -> list[Commitment]:
-        return list(reversed(self.recent_closed))
+        return list(reversed(self.recent_closed[:HISTORY_AT_A_GLANCE]))
+
+    @property
+    def recent_judged(self) -> list[Commitment]:
+        """The latest closed weeks, newest first, stepping over weeks with
+        no opportunity: they neither count as a miss nor break a run."""
+        return [c for c in self.recent_closed if c.status != CommitmentStatus.NO_OPP]
 
     @property
     def missed_in_a_row(self) -> int:
-        """How many of the latest checks were misses, back to the last one that wasn't."""
+        """How many of the latest checks were misses, back to the last one
+        that wasn't (no opportunity neither counts nor breaks the run)."""
         count = 0
-        for commitment in self.recent_closed:
+        for commitment in self.recent_judged:
             if commitment.status != CommitmentStatus.MISSED:
                 break
             count += 1
@@ -675,24 +1022,26 @@ class Rep(User):
 
     @property
     def beyond_coaching(self) -> bool:
-        """Missed week after week though skill, time and understanding were ruled out.
+        """Missed week after week though skill, time and the why were ruled out.
 
         The seed: when a rep can do it in a drill, buys the why, has the time
         and still won't run it, it is a will or fit problem for a frank
-        performance conversation, not more coaching. Here: the last three
-        checks were misses, each diagnosed by the viewer (the diagnosis is
-        private to its author), none as skill, system or knowledge, and the
-        latest as will or transfer.
+        performance conversation, not more coaching. Here, following the
+        tree: the last ``beyond_coaching_misses()`` checks (no opportunity
+        stepped over) were misses, each diagnosed by the viewer (diagnoses
+        are private to their author) and each pointing beyond coaching
+        (``points_beyond_coaching``). Needs ``for_team_page`` with diagnoses.
         """
-        latest = self.recent_closed[:BEYOND_COACHING_MISSES]
-        if len(latest) < BEYOND_COACHING_MISSES:
+        needed = beyond_coaching_misses()
+        latest = self.recent_judged[:needed]
+        if len(latest) < needed:
             return False
-        if any(c.status != CommitmentStatus.MISSED for c in latest):
-            return False
-        diagnoses = [c.private_diagnosis for c in latest]
-        if any(not d or d in COACHABLE for d in diagnoses):
-            return False
-        return diagnoses[0] in (Diagnosis.WILL, Diagnosis.TRANSFER)
+        return all(c.points_beyond_coaching for c in latest)
+
+
+def recent_weeks() -> int:
+    """How many closed weeks ``for_team_page`` loads per rep."""
+    return max(HISTORY_AT_A_GLANCE, 2 * beyond_coaching_misses())
 
 
 # --- the method's health across an organisation -----------------------------
@@ -873,3 +1222,91 @@ def suggested_outcome(calls) -> Suggestion:
     if shown:
         return Suggestion(Outcome.PARTLY, f"Suggested: partly kept ({of} showed it).")
     return Suggestion(Outcome.MISSED, f"Suggested: missed ({of} showed it).")
+
+
+# --- diagnoses completed later, performance conversations (issue 7) --------
+
+
+class DiagnosisChange(models.Model):
+    """A "not sure yet" diagnosis completed later by its author: recorded
+    with its time, never a silent rewrite. Private to its author."""
+
+    check_result = models.ForeignKey(
+        Check, on_delete=models.CASCADE, related_name="diagnosis_changes"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    before = models.CharField(max_length=9, choices=Diagnosis)
+    after = models.CharField(max_length=9, choices=Diagnosis)
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(before__in=Diagnosis.values) & Q(after__in=Diagnosis.values),
+                name="commitments_diagnosischange_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.before} → {self.after} on {self.at:%Y-%m-%d}"
+
+
+def undiagnosed_check(rep: User, viewer: User) -> "Check | None":
+    """The miss to chase: the rep's latest judged check (no opportunity
+    stepped over), when it was missed or partly kept and its author,
+    ``viewer``, said "not sure yet". None for anyone else: the diagnosis
+    column is read only for its author."""
+    latest = (
+        Check.objects.filter(commitment__rep=rep)
+        .exclude(outcome=Outcome.NO_OPP)
+        .select_related("commitment")
+        .defer("diagnosis", *PRIVATE_CHECK_FIELDS)
+        .annotate(
+            own_diagnosis=Case(
+                When(private_to(viewer, author="checked_by"), then=F("diagnosis")),
+                default=Value(""),
+                output_field=models.CharField(),
+            )
+        )
+        .order_by("-checked_at", "-pk")
+        .first()
+    )
+    if (
+        latest is None
+        or latest.outcome not in NEEDS_DIAGNOSIS
+        or latest.own_diagnosis != Diagnosis.UNSURE
+    ):
+        return None
+    return latest
+
+
+class PerformanceConversationQuerySet(models.QuerySet):
+    def own(self, viewer: User):
+        """Only the manager who held them reads them."""
+        return self.filter(private_to(viewer, author="manager"))
+
+
+class PerformanceConversation(models.Model):
+    """The frank conversation beyond coaching calls for, recorded. The
+    note is private to the manager who held it."""
+
+    rep = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    held_on = models.DateField(help_text="In the rep's time zone.")
+    note = models.TextField(blank=True, help_text="Private to you.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PerformanceConversationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-created_at"]
+        indexes = [
+            # The rep page: a rep's conversations, latest first.
+            models.Index(fields=["rep", "-held_on"], name="commitments_perfconv_rep_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Performance conversation with {self.rep} on {self.held_on}"

@@ -5,6 +5,7 @@ a service called directly (a script, the admin, another app) cannot break
 the loop.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -16,13 +17,23 @@ from reps.models import User
 
 from .models import (
     CHECK_LIMIT_DAYS,
+    NEEDS_DIAGNOSIS,
     Check,
     CoachingSession,
     Commitment,
     CommitmentSkip,
+    Diagnosis,
+    DiagnosisChange,
+    Fix,
     NextStep,
+    PerformanceConversation,
     PracticeLog,
+    answers_on_path,
+    change_reason_problem,
     check_date_after_skip,
+    diagnose,
+    diagnosis_problem,
+    fix_problems,
     next_steps_after,
 )
 from .signals import check_recorded, commitment_made, loop_changed
@@ -102,6 +113,8 @@ def commitment_create(
     session: CoachingSession | None = None,
     reissue_of: Commitment | None = None,
     builds_on: Commitment | None = None,
+    reinforces: Commitment | None = None,
+    carries_on: Commitment | None = None,
     now: dt.datetime | None = None,
 ) -> Commitment:
     """Make ``spec`` the rep's one active commitment, agreed at ``now``.
@@ -125,6 +138,22 @@ def commitment_create(
             "Only a kept commitment becomes a standing behaviour to layer on.",
             code="layer_needs_kept",
         )
+    if reinforces is not None and reinforces.status != Commitment.Status.KEPT:
+        raise ValidationError(
+            "Only a kept commitment is reinforced for another week.", code="reinforce_needs_kept"
+        )
+    if carries_on is not None and carries_on.status != Commitment.Status.NO_OPP:
+        raise ValidationError(
+            "Only a week with no opportunity carries the same one thing on.",
+            code="carry_on_needs_no_opp",
+        )
+    if reissue_of:
+        attempt = reissue_of.attempt + 1
+    elif carries_on:
+        # No opportunity was no attempt: the same attempt carries on.
+        attempt = carries_on.attempt
+    else:
+        attempt = 1
     proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
     try:
         with transaction.atomic():
@@ -142,9 +171,11 @@ def commitment_create(
                 proposed_by_user=by,
                 issued_on=today,
                 check_date=spec.check_date,
-                attempt=reissue_of.attempt + 1 if reissue_of else 1,
+                attempt=attempt,
                 reissue_of=reissue_of,
                 builds_on=builds_on,
+                reinforces=reinforces,
+                carries_on=carries_on,
                 created_at=now,
             )
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
@@ -167,6 +198,9 @@ def check_record(
     private_notes: str = "",
     next_step: str = NextStep.NONE,
     next_spec: CommitmentSpec | None = None,
+    answers: dict | None = None,
+    fix: Fix | None = None,
+    change_reason: str = "",
     now: dt.datetime | None = None,
 ) -> tuple[Check, Commitment | None]:
     """Close the loop on ``commitment`` at ``now`` and, in the same step, set the next one.
@@ -186,6 +220,30 @@ def check_record(
         )
     if next_step != NextStep.NONE and next_spec is None:
         raise ValidationError({"next_step": "Say what the next one thing is."})
+    # A miss is diagnosed first (the tree's answers lead to it, or the
+    # manager picks it), and the diagnosis leads to its fix.
+    answers = answers_on_path(answers or {})
+    if outcome in NEEDS_DIAGNOSIS:
+        diagnosis = diagnosis or diagnose(answers) or ""
+        if problem := diagnosis_problem(outcome, diagnosis):
+            raise ValidationError({"diagnosis": problem}, code="diagnosis_needed")
+        fix = (fix or Fix()).kept_for(diagnosis)
+        old_why = commitment.why if next_step == NextStep.REISSUE else None
+        problems = fix_problems(
+            diagnosis, fix, today=commitment.rep.local_today(now), old_why=old_why
+        )
+        if problems:
+            raise ValidationError(problems, code="fix_needed")
+    else:
+        diagnosis, answers, fix = "", answers_on_path({}), Fix()
+    if problem := change_reason_problem(outcome, next_step, change_reason):
+        raise ValidationError({"change_reason": problem}, code="reason_needed")
+    if not (outcome in NEEDS_DIAGNOSIS and next_step == NextStep.NEW):
+        change_reason = ""
+    # Will or knowledge, re-issued: the why re-sold (edited) or confirmed.
+    resell = next_step == NextStep.REISSUE and diagnosis in (Diagnosis.WILL, Diagnosis.KNOWLEDGE)
+    why_resold = resell and fix.why is not None and fix.why != commitment.why.strip()
+    why_confirmed = resell and not why_resold and fix.why_confirmed
     with transaction.atomic():
         # Lock the row so two managers' tabs can't both check it.
         locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -204,10 +262,20 @@ def check_record(
             session=session,
             outcome=outcome,
             evidence=evidence,
-            diagnosis=diagnosis if outcome != Check.Outcome.KEPT else "",
+            diagnosis=diagnosis,
             checked_at=now,
             checked_on=rep.local_today(now),
             checked_by=by,
+            **answers,
+            diagnosed_at=now if diagnosis and diagnosis != Diagnosis.UNSURE else None,
+            fix_task=fix.task,
+            fix_drills=fix.drills,
+            fix_note=fix.note,
+            fix_shadowing_on=fix.shadowing_on,
+            fix_realtime_nudge=fix.realtime_nudge,
+            fix_why_resold=why_resold,
+            fix_why_confirmed=why_confirmed,
+            change_reason=change_reason.strip(),
         )
         locked.status = outcome
         locked.closed_at = now
@@ -216,12 +284,26 @@ def check_record(
 
         following = None
         if next_step == NextStep.REISSUE:
+            spec = CommitmentSpec.repeat(locked, check_date=next_spec.check_date)
+            if why_resold:
+                # Will or knowledge: the why re-sold is the re-issue's why.
+                spec = dataclasses.replace(spec, why=fix.why)
+            following = commitment_create(
+                rep=rep,
+                by=by,
+                spec=spec,
+                session=session,
+                reissue_of=locked,
+                now=now,
+            )
+        elif next_step in (NextStep.REINFORCE, NextStep.CARRY_ON):
             following = commitment_create(
                 rep=rep,
                 by=by,
                 spec=CommitmentSpec.repeat(locked, check_date=next_spec.check_date),
                 session=session,
-                reissue_of=locked,
+                reinforces=locked if next_step == NextStep.REINFORCE else None,
+                carries_on=locked if next_step == NextStep.CARRY_ON else None,
                 now=now,
             )
         elif next_step in (NextStep.LAYER, NextStep.NEW):
@@ -371,3 +453,92 @@ def rep_setup_changed(*, person: User, fields: set[str]) -> None:
         elif person.is_manager and fields & {"timezone", "is_active"}:
             for rep_id in User.objects.reps().filter(manager=person).values_list("pk", flat=True):
                 loop_changed.send(sender=User, rep_id=rep_id, now=timezone.now())
+
+
+# --- diagnoses completed later, performance conversations (issue 7) --------
+
+
+def check_diagnose(
+    *,
+    check: Check,
+    by: User,
+    diagnosis: str = "",
+    answers: dict | None = None,
+    fix: Fix | None = None,
+    now: dt.datetime | None = None,
+) -> Check:
+    """Complete a "not sure yet" diagnosis, at ``now``, by its author: a
+    recorded change (``DiagnosisChange``), never a silent rewrite."""
+    now = now or timezone.now()
+    answers = answers_on_path(answers or {})
+    diagnosis = diagnosis or diagnose(answers) or ""
+    if diagnosis not in Diagnosis.values or diagnosis == Diagnosis.UNSURE:
+        raise ValidationError(
+            {"diagnosis": "Pick what got in the way, or answer the questions to the end."},
+            code="diagnosis_needed",
+        )
+    with transaction.atomic():
+        locked = (
+            Check.objects.select_for_update().select_related("commitment__rep").get(pk=check.pk)
+        )
+        if locked.checked_by_id != by.pk:
+            raise ValidationError(
+                "Only the manager who checked it diagnoses it.", code="not_the_author"
+            )
+        if locked.diagnosis != Diagnosis.UNSURE:
+            raise ValidationError(
+                "This week is already diagnosed (perhaps in another tab).",
+                code="already_diagnosed",
+            )
+        fix = (fix or Fix()).kept_for(diagnosis)
+        today = locked.commitment.rep.local_today(now)
+        if problems := fix_problems(diagnosis, fix, today=today):
+            raise ValidationError(problems, code="fix_needed")
+        DiagnosisChange.objects.create(
+            check_result=locked, by=by, at=now, before=locked.diagnosis, after=diagnosis
+        )
+        locked.diagnosis = diagnosis
+        locked.diagnosed_at = now
+        for field, answer in answers.items():
+            setattr(locked, field, answer)
+        locked.fix_task = fix.task
+        locked.fix_drills = fix.drills
+        locked.fix_note = fix.note
+        locked.fix_shadowing_on = fix.shadowing_on
+        locked.fix_realtime_nudge = fix.realtime_nudge
+        locked.save(
+            update_fields=[
+                "diagnosis",
+                "diagnosed_at",
+                *answers,
+                "fix_task",
+                "fix_drills",
+                "fix_note",
+                "fix_shadowing_on",
+                "fix_realtime_nudge",
+            ]
+        )
+    return locked
+
+
+def performance_conversation_record(
+    *,
+    rep: User,
+    by: User,
+    held_on: dt.date,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> PerformanceConversation:
+    """Record the frank conversation beyond coaching calls for: by the
+    rep's own manager, on a day that has come (the rep's zone)."""
+    now = now or timezone.now()
+    if by.pk != rep.manager_id:
+        raise ValidationError(
+            "Only the rep's own manager records this conversation.", code="not_the_manager"
+        )
+    if held_on > rep.local_today(now):
+        raise ValidationError({"held_on": "Record the conversation once it has happened."})
+    with transaction.atomic():
+        return PerformanceConversation.objects.create(
+            rep=rep, manager=by, held_on=held_on, note=note.strip(), created_at=now
+        )

@@ -23,4 +23,10 @@ urlpatterns = [
     path("reps/<int:rep_id>/transcript/", views.transcript_check, name="transcript_check"),
     path("reps/<int:rep_id>/skip/", views.skip_week, name="skip_week"),
     path("reps/<int:rep_id>/commitment/", views.commitment_new, name="commitment_new"),
+    path("reps/<int:rep_id>/diagnose/", views.check_diagnose, name="check_diagnose"),
+    path(
+        "reps/<int:rep_id>/performance/",
+        views.performance_conversation_new,
+        name="performance_conversation_new",
+    ),
 ]

@@ -19,6 +19,8 @@ from reps.models import User
 from . import services
 from .forms import (
     CommitmentForm,
+    DiagnosisForm,
+    PerformanceConversationForm,
     PracticeForm,
     ProposalForm,
     SkipWeekForm,
@@ -27,14 +29,20 @@ from .forms import (
 )
 from .guide import start_guide
 from .models import (
+    DIAGNOSIS_TREE,
+    TREE_START,
+    Check,
     CoachingSession,
     Commitment,
     CommitmentSkip,
+    PerformanceConversation,
     PracticeLog,
     Rep,
+    beyond_coaching_misses,
     check_window_days,
     next_check_default,
     suggested_outcome,
+    undiagnosed_check,
 )
 from .transcripts import transcript_matches
 
@@ -75,8 +83,8 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         # Scoped to the viewer's organisation as well as the manager: tenants never mix.
         .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=True)
         .order_by("name", "pk")
-        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
-        .for_team_page(viewer=viewer, now=now, diagnoses=False)
+        # The row says "beyond coaching" to the manager who diagnosed it.
+        .for_team_page(viewer=viewer, now=now)
     )
     # The page of reps carries their count: no COUNT(*) query of its own.
     page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -192,7 +200,12 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
             # Typed before the session expired: back in the form after signing in.
             if draft := draft_pop(request, reverse("commitments:weekly_update", args=[rep.pk])):
                 forms["update_form"] = WeeklyUpdateForm(
-                    draft, today=today, default_check_date=default_check, window_days=window
+                    draft,
+                    today=today,
+                    default_check_date=default_check,
+                    window_days=window,
+                    horizon_week=_horizon_week(rep, today),
+                    current_why=active.why if active else None,
                 )
             elif draft := draft_pop(request, reverse("commitments:commitment_new", args=[rep.pk])):
                 forms["commitment_form"] = CommitmentForm(
@@ -203,8 +216,17 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 today=today,
                 default_check_date=default_check,
                 window_days=window,
-                initial={"commitment_id": active.pk},
+                horizon_week=_horizon_week(rep, today),
+                current_why=active.why,
+                initial={"commitment_id": active.pk, "fix_why": active.why},
             )
+            context["diagnosis_tree"] = {
+                "start": TREE_START,
+                "questions": {
+                    q.field: {"text": q.text, "yes": q.yes, "no": q.no}
+                    for q in DIAGNOSIS_TREE.values()
+                },
+            }
             context["skip_form"] = forms.get("skip_form") or SkipWeekForm(
                 initial={"commitment_id": active.pk, "check_date": active.check_date}
             )
@@ -230,6 +252,16 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     context["history"] = history.get_page(request.GET.get("page"))
     context["chart_max"] = _chart_max(context["history"])
     context["beyond_coaching"] = is_coach and rep.beyond_coaching
+    context.update(
+        _diagnosis_context(
+            request,
+            rep,
+            is_coach=is_coach,
+            beyond_coaching=context["beyond_coaching"],
+            today=today,
+            **forms,
+        )
+    )
     # Lazy: only run when the page (or a swapped-in loop) shows them. Private
     # notes come only to the manager who wrote them (``notes_for``).
     context["sessions"] = (
@@ -240,6 +272,37 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         if is_their_manager
         else []
     )
+    return context
+
+
+def _horizon_week(rep: User, today) -> int | None:
+    horizon = rep.horizon(today)
+    return horizon["week"] if horizon else None
+
+
+def _diagnosis_context(
+    request: HttpRequest, rep: Rep, *, is_coach: bool, beyond_coaching: bool, today, **forms
+) -> dict:
+    """Last week's "not sure yet" to chase, and the performance
+    conversations: only for the manager who wrote them."""
+    viewer = request.user
+    context = {"beyond_coaching_misses": beyond_coaching_misses()}
+    if not is_coach:
+        return context
+    undiagnosed = undiagnosed_check(rep, viewer)
+    context["undiagnosed"] = undiagnosed
+    # A refused completion is shown with its message, even once nothing is left to chase.
+    if undiagnosed is not None or "diagnose_form" in forms:
+        context["diagnose_form"] = forms.get("diagnose_form") or DiagnosisForm(
+            today=today, initial={"check_id": undiagnosed.pk}
+        )
+    context["performance_conversations"] = PerformanceConversation.objects.own(viewer).filter(
+        rep=rep
+    )[:5]
+    if beyond_coaching or "performance_form" in forms:
+        context["performance_form"] = forms.get("performance_form") or (
+            PerformanceConversationForm(initial={"held_on": today})
+        )
     return context
 
 
@@ -265,11 +328,14 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
     if request.method == "GET":
         return redirect("commitments:rep_detail", rep_id=rep.pk)
     today = rep.local_today()
+    current = Commitment.objects.active().filter(rep=rep).only("why").first()
     form = WeeklyUpdateForm(
         request.POST,
         today=today,
         default_check_date=next_check_default(rep, today=today),
         window_days=check_window_days(rep),
+        horizon_week=_horizon_week(rep, today),
+        current_why=current.why if current else None,
     )
     if form.is_valid():
         # Another rep's commitment is not this manager's to check: 404.
@@ -287,6 +353,9 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
                 private_notes=form.cleaned_data["private_notes"],
                 next_step=form.cleaned_data["next_step"],
                 next_spec=form.next_spec(),
+                answers=form.answers(),
+                fix=form.fix(),
+                change_reason=form.cleaned_data["change_reason"],
             )
         except ValidationError as error:
             form_add_service_error(form, error, form.next_form)
@@ -530,3 +599,54 @@ def _my_context(
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
     }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_diagnose(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Complete last week's "not sure yet": by the manager who checked it."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = DiagnosisForm(request.POST, today=rep.local_today())
+    if form.is_valid():
+        # Someone else's check (another manager's, another rep's): 404.
+        check = get_object_or_404(
+            Check.objects.filter(commitment__rep=rep, checked_by=request.user).only("pk"),
+            pk=form.cleaned_data["check_id"],
+        )
+        try:
+            done = services.check_diagnose(
+                check=check,
+                by=request.user,
+                diagnosis=form.cleaned_data["diagnosis"],
+                answers=form.answers(),
+                fix=form.fix(),
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request, f"Diagnosed: {done.get_diagnosis_display().split(':')[0].lower()}."
+            )
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, diagnose_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Record the performance conversation beyond coaching calls for."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = PerformanceConversationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.performance_conversation_record(rep=rep, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(request, "Recorded the performance conversation (only you see it).")
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, performance_form=form)

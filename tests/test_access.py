@@ -548,7 +548,12 @@ def test_a_manager_cannot_smuggle_another_reps_commitment_into_their_own_reps_up
 
     response = client.post(
         reverse("commitments:weekly_update", kwargs={"rep_id": world.rep.pk}),
-        {"commitment_id": world.other_active.pk, "outcome": "missed", "next_step": "none"},
+        {
+            "commitment_id": world.other_active.pk,
+            "outcome": "missed",
+            "diagnosis": "skill",
+            "next_step": "none",
+        },
     )
 
     assert response.status_code == 404

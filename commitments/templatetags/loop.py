@@ -24,6 +24,7 @@ _WEEK = {
         (CommitmentStatus.KEPT, "✓", "kept"),
         (CommitmentStatus.PARTLY, "◐", "partly kept"),
         (CommitmentStatus.MISSED, "✗", "missed"),
+        (CommitmentStatus.NO_OPP, "○", "no opportunity"),
     )
 }
 
@@ -68,6 +69,10 @@ _OVERDUE = mark_safe(
     ' <span class="badge badge-overdue"><span aria-hidden="true">!</span> Overdue</span>'
 )
 _TODAY = mark_safe(' <span class="badge badge-active">Today</span>')
+_BEYOND_COACHING = mark_safe(
+    '<br><span class="badge badge-missed beyond-coaching"><span aria-hidden="true">!</span> '
+    "Beyond coaching: time for a performance conversation</span>"
+)
 
 
 @register.filter
@@ -94,6 +99,9 @@ def team_row(rep) -> SafeString:
         weeks = format_html(
             '{}<br><span class="badge badge-missed">Missed {} in a row</span>', weeks, missed
         )
+    if rep.beyond_coaching:
+        # Only for the manager who diagnosed the misses (the diagnoses are theirs).
+        weeks = format_html("{}{}", weeks, _BEYOND_COACHING)
     return format_html(
         "<tr>\n"
         '      <th scope="row"><a href="{}">{}</a></th>\n'

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commitments.models import CHECKED_ON_TIME, Commitment, Rep, suggested_outcome
+from commitments.models import (
+    CHECKED_ON_TIME,
+    Commitment,
+    Rep,
+    suggested_outcome,
+    undiagnosed_check,
+)
 from common.emails import Email, address_for, email_build, render_plain
 from reps.models import User
 from reps.services import invite_url
@@ -124,6 +130,8 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         calls = list(commitment.call_evidence.all())
         context["calls"] = calls[:10]
         context["suggestion"] = suggested_outcome(calls)
+        # Last week's "not sure yet", chased (only its author is told).
+        context["undiagnosed"] = undiagnosed_check(rep, reminder.recipient)
     return context
 
 

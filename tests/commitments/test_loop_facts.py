@@ -24,6 +24,7 @@ from commitments.models import (
     Check,
     CoachingSession,
     Commitment,
+    Fix,
     NextStep,
     Outcome,
     next_steps_after,
@@ -325,6 +326,10 @@ def miss_weekly(client, clock, manager, rep, diagnoses):
             active,
             outcome="missed",
             diagnosis=diagnosis,
+            # Each diagnosis's fix (only the one it leads to is kept).
+            fix_task="The Monday stand-up",
+            fix_shadowing_on=f"{check_date + dt.timedelta(days=2):%Y-%m-%d}",
+            fix_why=f"Re-sold in week {week + 1}: your own goal of three meetings.",
             next_step="reissue",
             **{"next-check_date": f"{check_date + dt.timedelta(weeks=1):%Y-%m-%d}"},
         )
@@ -403,7 +408,22 @@ ALLOWED = [(o, s) for o, s in ALL_PAIRS if s in next_steps_after(o)]
 
 
 def test_a_kept_commitment_is_layered_on_and_a_miss_is_re_issued_never_the_other_way():
-    assert set(REFUSED) == {("kept", "reissue"), ("partly", "layer"), ("missed", "layer")}
+    assert set(REFUSED) == {
+        ("kept", "reissue"),
+        ("kept", "carry_on"),
+        ("partly", "layer"),
+        ("partly", "reinforce"),
+        ("partly", "carry_on"),
+        ("missed", "layer"),
+        ("missed", "reinforce"),
+        ("missed", "carry_on"),
+        # No opportunity: only the same one thing carries on.
+        ("no_opp", "reissue"),
+        ("no_opp", "layer"),
+        ("no_opp", "new"),
+        ("no_opp", "none"),
+        ("no_opp", "reinforce"),
+    }
 
 
 @pytest.mark.parametrize(("outcome", "step"), REFUSED)
@@ -451,12 +471,15 @@ def test_the_service_takes_every_next_step_the_outcome_allows(outcome, step):
     active = CommitmentFactory(issued_on=dt.date(2026, 11, 24), check_date=TUE_1)
     spec = services.CommitmentSpec(behaviour="Something next", check_date=dt.date(2026, 12, 8))
 
+    missed = outcome in ("missed", "partly")
     check, following = services.check_record(
         commitment=active,
         by=active.manager,
         outcome=outcome,
         next_step=step,
         next_spec=None if step == NextStep.NONE else spec,
+        diagnosis="skill" if missed else "",
+        change_reason="A smaller step first" if missed and step == NextStep.NEW else "",
     )
 
     assert check.outcome == outcome
@@ -490,6 +513,7 @@ def diagnosed(clock, org, admin, manager):
         private_notes=PRIVATE_NOTE,
         next_step="reissue",
         next_spec=services.CommitmentSpec(behaviour="", check_date=dt.date(2026, 12, 8)),
+        fix=Fix(shadowing_on=dt.date(2026, 12, 4), realtime_nudge=True),
     )
     next_manager = ManagerFactory(organisation=org, name="Nico Next")
     rep.manager = next_manager
@@ -499,7 +523,7 @@ def diagnosed(clock, org, admin, manager):
 
 def assert_private(text: str) -> None:
     # The diagnosis field of the manager's own check form lists every label.
-    text = re.sub(r"<select.*?</select>", "", text, flags=re.DOTALL)
+    text = re.sub(r"<form.*?</form>", "", text, flags=re.DOTALL)
     assert PRIVATE_NOTE not in text
     assert DIAGNOSIS.label not in text
     assert "Diagnosis (private)" not in text
@@ -541,6 +565,7 @@ def test_the_diagnosing_manager_reads_their_own_diagnosis_while_they_coach_the_r
         outcome="missed",
         diagnosis=DIAGNOSIS,
         private_notes=PRIVATE_NOTE,
+        fix=Fix(shadowing_on=dt.date(2026, 12, 4)),
     )
 
     page = rep_page(client, manager, rep)

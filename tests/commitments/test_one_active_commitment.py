@@ -109,7 +109,7 @@ def test_checking_an_already_checked_commitment_raises_already_checked(active, m
     check_record(commitment=active, by=manager, outcome="kept")
 
     with pytest.raises(AlreadyChecked):
-        check_record(commitment=active, by=manager, outcome="missed")
+        check_record(commitment=active, by=manager, outcome="missed", diagnosis="skill")
 
     assert Check.objects.get().outcome == "kept"
 

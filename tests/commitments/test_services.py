@@ -242,6 +242,7 @@ def test_check_record_holds_the_check_date_limits_of_the_next_one_and_saves_noth
             commitment=active,
             by=active.manager,
             outcome="missed",
+            diagnosis="skill",
             next_step="reissue",
             next_spec=spec(check_date),
         )

@@ -167,6 +167,7 @@ def test_a_missed_commitment_is_re_issued_as_the_same_behaviour_on_a_second_atte
             active,
             outcome="missed",
             diagnosis="system",
+            fix_task="The 9 a.m. stand-up",
             next_step="reissue",
             # Whatever is in the next-commitment fields, a re-issue repeats the old one.
             **{"next-behaviour": "", "next-why": "", "next-check_date": "2026-12-03"},
@@ -191,10 +192,16 @@ def test_a_missed_commitment_is_re_issued_as_the_same_behaviour_on_a_second_atte
 
 
 def test_a_second_miss_counts_the_third_attempt(manager_client, rep, active, update_url):
-    manager_client.post(update_url, weekly_update(active, outcome="missed", next_step="reissue"))
+    manager_client.post(
+        update_url,
+        weekly_update(active, outcome="missed", diagnosis="skill", next_step="reissue"),
+    )
     second = Commitment.objects.active().get(rep=rep)
 
-    manager_client.post(update_url, weekly_update(second, outcome="missed", next_step="reissue"))
+    manager_client.post(
+        update_url,
+        weekly_update(second, outcome="missed", diagnosis="skill", next_step="reissue"),
+    )
 
     third = Commitment.objects.active().get(rep=rep)
     assert third.attempt == 3
@@ -204,7 +211,14 @@ def test_a_second_miss_counts_the_third_attempt(manager_client, rep, active, upd
 
 def test_a_partly_kept_commitment_is_recorded_as_partly(manager_client, rep, active, update_url):
     response = manager_client.post(
-        update_url, weekly_update(active, outcome="partly", diagnosis="skill", next_step="new")
+        update_url,
+        weekly_update(
+            active,
+            outcome="partly",
+            diagnosis="skill",
+            next_step="new",
+            change_reason="Half of it stuck; the rest needs a smaller step.",
+        ),
     )
 
     assert response.status_code == 302
@@ -380,6 +394,8 @@ def test_a_refused_update_re_renders_everything_that_was_typed(manager_client, a
         outcome="missed",
         evidence="Only sent four; the CRM was down Tuesday",
         diagnosis="system",
+        fix_task="CRM access tickets",
+        change_reason="The CRM comes first",
         shared_notes="Let's fix the CRM access first",
         private_notes="Not a will problem",
         next_step="new",
@@ -405,7 +421,8 @@ def test_a_refused_update_re_renders_everything_that_was_typed(manager_client, a
     assert "Let&#x27;s fix the CRM access first</textarea>" in page
     assert "Not a will problem</textarea>" in page
     assert re.search(r'<input type="radio" name="outcome" value="missed"[^>]*checked', page)
-    assert '<option value="system" selected>' in page
+    assert re.search(r'<input type="radio" name="diagnosis" value="system"[^>]*checked', page)
+    assert 'value="CRM access tickets"' in page
     assert saved_rows() == (1, 0, 0)
 
 
@@ -518,7 +535,10 @@ def test_the_forms_work_without_javascript(manager_client, active, rep_page, upd
 def test_the_history_shows_one_line_per_checked_week(
     manager_client, rep, active, update_url, rep_page
 ):
-    manager_client.post(update_url, weekly_update(active, outcome="missed", next_step="reissue"))
+    manager_client.post(
+        update_url,
+        weekly_update(active, outcome="missed", diagnosis="skill", next_step="reissue"),
+    )
 
     page = manager_client.get(rep_page).text
 

@@ -64,6 +64,8 @@ def test_a_daily_check_records_the_commitment_it_was_actually_about(clock, mailo
         commitment=first,
         by=rep.manager,
         outcome=Outcome.MISSED,
+        diagnosis="unsure",
+        change_reason="The 1:1 moved up: a smaller step first.",
         next_step=NextStep.NEW,
         next_spec=CommitmentSpec(
             behaviour="Summarise the call out loud before hanging up",

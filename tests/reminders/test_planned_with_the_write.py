@@ -72,6 +72,7 @@ def test_a_check_is_not_saved_when_the_reminders_cannot_be_re_planned(planning_f
             commitment=active,
             by=active.manager,
             outcome="missed",
+            diagnosis="skill",
             private_notes="Walked through Monday morning",
             next_step="reissue",
             next_spec=spec(),
@@ -193,6 +194,7 @@ def test_a_check_re_plans_the_reminders_before_it_commits(django_capture_on_comm
             commitment=first,
             by=rep.manager,
             outcome="missed",
+            diagnosis="skill",
             next_step="reissue",
             next_spec=spec(),
         )
