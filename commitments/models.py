@@ -15,9 +15,11 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import (
+    Avg,
     BooleanField,
     Case,
     Count,
+    DurationField,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -533,16 +535,25 @@ class CommitmentQuerySet(models.QuerySet):
         since = week_monday(now.date()) - dt.timedelta(weeks=TREND_WEEKS - 1)
         checked = self.of_current_reps().filter(IS_CLOSED, check_date__gte=since).order_by()
         not_kept = Q(status__in=NOT_KEPT)
+        undiagnosed = Q(check_result__diagnosis__in=["", Diagnosis.UNSURE])
+        causes = [value for value in Diagnosis.values if value != Diagnosis.UNSURE]
         totals = checked.aggregate(
             misses=Count("pk", filter=not_kept),
-            undiagnosed=Count("pk", filter=not_kept & Q(check_result__diagnosis="")),
+            undiagnosed=Count("pk", filter=not_kept & undiagnosed),
             reissued=Count("pk", filter=Q(reissue_of__isnull=False)),
-            diagnosed_reps=Count(
-                "rep", distinct=True, filter=not_kept & ~Q(check_result__diagnosis="")
+            diagnosed_reps=Count("rep", distinct=True, filter=not_kept & ~undiagnosed),
+            # From the check that recorded the miss to its diagnosis: 0 when
+            # diagnosed at once, days when "not sure yet" was chased later.
+            to_diagnosis=Avg(
+                ExpressionWrapper(
+                    F("check_result__diagnosed_at") - F("check_result__checked_at"),
+                    output_field=DurationField(),
+                ),
+                filter=not_kept & ~undiagnosed & Q(check_result__diagnosed_at__isnull=False),
             ),
             **{
                 f"cause_{value}": Count("pk", filter=not_kept & Q(check_result__diagnosis=value))
-                for value in Diagnosis.values
+                for value in causes
             },
         )
         weeks = {
@@ -567,18 +578,22 @@ class CommitmentQuerySet(models.QuerySet):
                     on_time=row["on_time"] if row else 0,
                 )
             )
-        causes = [
+        mix = [
             RootCause(Diagnosis(value), totals[f"cause_{value}"])
-            for value in Diagnosis.values
+            for value in causes
             if totals[f"cause_{value}"]
         ]
-        causes.sort(key=lambda cause: -cause.count)
+        mix.sort(key=lambda cause: -cause.count)
+        to_diagnosis = totals["to_diagnosis"]
         return MethodHealth(
+            days_to_diagnosis=round(to_diagnosis.total_seconds() / 86400, 1)
+            if to_diagnosis is not None
+            else None,
             diagnosed_reps=totals["diagnosed_reps"],
             misses=totals["misses"],
             undiagnosed=totals["undiagnosed"],
             reissued=totals["reissued"],
-            causes=causes,
+            causes=mix,
             trend=trend,
         )
 
@@ -1106,6 +1121,8 @@ class MethodHealth:
     causes: list[RootCause]
     trend: list[TrendWeek]
     diagnosed_reps: int = 0
+    # The mean days from a miss's check to its diagnosis (None: none diagnosed).
+    days_to_diagnosis: float | None = None
     min_misses: ClassVar[int] = MIX_MIN_MISSES
     min_reps: ClassVar[int] = MIX_MIN_REPS
 

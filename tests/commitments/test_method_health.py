@@ -47,7 +47,9 @@ def admin_client(client, org):
     return client
 
 
-def checked(rep, *, weeks_ago: int, outcome: str, diagnosis: str = "", late=False, **kw):
+def checked(
+    rep, *, weeks_ago: int, outcome: str, diagnosis: str = "", late=False, diagnosed_days=0, **kw
+):
     """A loop checked at the 1:1 ``weeks_ago`` weeks before this week's Tuesday."""
     check_date = THIS_MONDAY + dt.timedelta(days=1) - dt.timedelta(weeks=weeks_ago)
     commitment = CommitmentFactory(
@@ -57,11 +59,17 @@ def checked(rep, *, weeks_ago: int, outcome: str, diagnosis: str = "", late=Fals
         status=outcome,
         **kw,
     )
+    checked_at = dt.datetime.combine(
+        check_date + dt.timedelta(days=2 if late else 0), dt.time(10), tzinfo=dt.UTC
+    )
+    diagnosed = diagnosis and diagnosis != "unsure"
     CheckFactory(
         commitment=commitment,
         diagnosis=diagnosis,
         evidence="Private evidence of Rita",
-        checked_on=check_date + dt.timedelta(days=2 if late else 0),
+        checked_at=checked_at,
+        checked_on=checked_at.date(),
+        diagnosed_at=checked_at + dt.timedelta(days=diagnosed_days) if diagnosed else None,
     )
     return commitment
 
@@ -93,7 +101,7 @@ def test_the_root_cause_mix_says_the_fix_is_operations_when_system_dominates(org
     assert "the fix is operations" in section
     assert "<strong>6</strong> <span>missed or partly kept" in section
     assert "<strong>1</strong> <span>re-issued after a miss" in section
-    assert "<strong>1</strong> <span>misses not diagnosed" in section
+    assert "<strong>1</strong> <span>misses not diagnosed (yet)" in section
     # Aggregates only: no rep, no evidence, no manager.
     for private in ("Rita", "Sam", "Tom", "Private evidence", one.name, two.name):
         assert private not in section
@@ -183,3 +191,18 @@ def test_the_mix_waits_for_enough_misses_of_enough_reps_to_stay_anonymous(org, a
     assert "Will: motivation" not in section and "System: something" not in section
     assert "The pattern:" not in section
     assert "<strong>6</strong> <span>missed or partly kept" in section
+
+
+def test_misses_not_sure_yet_are_undiagnosed_and_days_to_a_diagnosis_are_averaged(
+    org, admin_client
+):
+    manager = ManagerFactory(organisation=org)
+    rep = RepFactory(organisation=org, manager=manager)
+    checked(rep, weeks_ago=1, outcome="missed", diagnosis="unsure")
+    checked(rep, weeks_ago=2, outcome="missed", diagnosis="system")  # at once: 0 days
+    checked(rep, weeks_ago=3, outcome="missed", diagnosis="skill", diagnosed_days=3)
+
+    section = method_section(admin_client.get(reverse("commitments:organisation")).text)
+
+    assert "<strong>1</strong> <span>misses not diagnosed (yet)" in section
+    assert "<strong>1.5</strong> <span>days from a miss to its diagnosis" in section
