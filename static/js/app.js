@@ -90,8 +90,8 @@ window.addEventListener("load", focusTarget);
     });
   }
 
-  // A visible hint of each choice's key, kept out of its accessible name
-  // (aria-keyshortcuts says it to screen readers instead).
+  // A visible hint of each choice's key, beside its label and out of its
+  // name (aria-keyshortcuts says it to screen readers instead).
   function labelKeys(form, name, keys) {
     Object.keys(keys).forEach(function (key) {
       var radio = radioFor(form, name, keys[key]);
@@ -101,7 +101,8 @@ window.addEventListener("load", focusTarget);
       hint.className = "key";
       hint.setAttribute("aria-hidden", "true");
       hint.textContent = key.toUpperCase();
-      radio.closest("label").appendChild(hint);
+      var label = radio.closest("label");
+      label.parentNode.insertBefore(hint, label.nextSibling);
     });
   }
 
@@ -190,14 +191,11 @@ window.addEventListener("load", focusTarget);
     }, 0);
   }
 
-  // Saved in place: say so to screen readers, and put the next rep one key away.
+  // Saved in place: the next rep, one key away, gets the focus; the link is
+  // described by what was saved, so a screen reader says both.
   function saved(region) {
     var next = region.querySelector("[data-focus-after-save]");
-    if (!next) return;
-    var status = document.getElementById("loop-status");
-    var said = region.querySelector(".messages");
-    if (status && said) status.textContent = said.textContent.trim();
-    next.focus();
+    if (next) next.focus();
   }
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -1,0 +1,221 @@
+"""The weekly update by keyboard alone, from the rep's row in the 1:1 queue.
+
+Every key or chord pressed is counted (Control+Enter is one); typing the
+next commitment's words is not. Both flows — kept → layer a new one thing,
+and missed → diagnose → same again — must take at most 8, with no full page
+reload: a marker set on the team page survives to the end. After the save,
+the next rep due is one key away.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from commitments.models import Check, Commitment
+from tests.browser.conftest import DESKTOP
+from tests.factories import (
+    PASSWORD,
+    CheckFactory,
+    CommitmentFactory,
+    ManagerFactory,
+    OrganisationFactory,
+    RepFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+MAX_ACTIONS = 8
+LAST_WEEK = "10 personalised first-touch emails with the trigger-event opener"
+NEXT_ONE = "Book the next meeting before hanging up"
+MARKER = "window.__sameDocument"
+
+
+class CountedKeyboard:
+    """``page.keyboard``, counting each key or chord pressed; the words typed
+    into the commitment are not counted."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pressed: list[str] = []
+
+    def press(self, key: str) -> None:
+        self.pressed.append(key)
+        self.page.keyboard.press(key)
+
+    def type_words(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    @property
+    def count(self) -> int:
+        return len(self.pressed)
+
+
+@pytest.fixture
+def queue():
+    """Maria's queue: Rita's one thing is due today (a checked week behind
+    it), then Nora, who has no one thing, then Omar, due in three days."""
+    org = OrganisationFactory(name="Northwind")
+    manager = ManagerFactory(organisation=org, name="Maria Manager", email="maria@example.com")
+    rita = RepFactory(
+        organisation=org,
+        manager=manager,
+        name="Rita Rep",
+        start_date=timezone.localdate() - dt.timedelta(weeks=5),
+    )
+    today = rita.local_today()
+    CheckFactory(
+        commitment=CommitmentFactory(
+            rep=rita,
+            status="kept",
+            issued_on=today - dt.timedelta(weeks=2),
+            check_date=today - dt.timedelta(weeks=1),
+        ),
+        checked_on=today - dt.timedelta(weeks=1),
+    )
+    active = CommitmentFactory(
+        rep=rita, behaviour=LAST_WEEK, issued_on=today - dt.timedelta(days=7), check_date=today
+    )
+    nora = RepFactory(organisation=org, manager=manager, name="Nora New")
+    omar = RepFactory(organisation=org, manager=manager, name="Omar Later")
+    CommitmentFactory(
+        rep=omar, issued_on=today - dt.timedelta(days=4), check_date=today + dt.timedelta(days=3)
+    )
+    return {"manager": manager, "rita": rita, "active": active, "nora": nora, "omar": omar}
+
+
+def on_the_queue(new_page):
+    """Signed in as Maria, on the team page, with the marker set."""
+    page = new_page(DESKTOP)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill("maria@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/team/$"))
+    page.evaluate(f"{MARKER} = 'still the first page'")
+    return page
+
+
+def rows(page) -> list[str]:
+    return page.locator("table.rows tbody th[scope=row] a").all_inner_texts()
+
+
+def open_from_the_row(page, keys: CountedKeyboard, rep) -> object:
+    """Focus on the rep's row (not counted: where the count starts), Enter."""
+    page.get_by_role("link", name=rep.name, exact=True).focus()
+    keys.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/reps/{rep.pk}/$"))
+    update = page.locator("form[data-weekly-update]")
+    expect(update.get_by_label("Kept", exact=True)).to_be_focused()
+    return update
+
+
+def save(page, keys: CountedKeyboard, key: str = "Control+Enter"):
+    with page.expect_response(lambda r: "/update/" in r.url and r.request.method == "POST") as sent:
+        keys.press(key)
+    assert sent.value.status == 200
+    assert sent.value.request.headers.get("hx-request") == "true"
+
+
+def assert_same_document(page):
+    assert page.evaluate(MARKER) == "still the first page"
+
+
+def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(new_page, queue):
+    rita, active = queue["rita"], queue["active"]
+    page = on_the_queue(new_page)
+    assert rows(page) == ["Rita Rep", "Nora New", "Omar Later"]
+    keys = CountedKeyboard(page)
+
+    update = open_from_the_row(page, keys, rita)
+    # Only the outcome is asked until one is chosen.
+    expect(update.get_by_label("What did the rep show you?")).to_be_hidden()
+    keys.press("k")
+    expect(update.get_by_label("Kept", exact=True)).to_be_checked()
+    # Layering is the first next step after a kept one: chosen, its fields open.
+    expect(update.get_by_label(re.compile("layer the next one thing"))).to_be_checked()
+    behaviour = update.get_by_label("The one thing")
+    expect(behaviour).to_be_visible()
+    expect(update.get_by_label(re.compile("Same one thing again"))).to_be_hidden()
+    keys.press("l")
+    expect(behaviour).to_be_focused()
+    keys.type_words(NEXT_ONE)
+    save(page, keys)
+
+    expect(page.get_by_text(re.compile(r"Checked: kept[.,]"))).to_be_visible()
+    expect(page.locator(".hero .behaviour")).to_have_text(NEXT_ONE)
+    layered = Commitment.objects.active().get(rep=rita)
+    expect(
+        page.get_by_role("heading", name=f"Next check: {layered.check_date:%A %-d %B}")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="How did the one thing go?")).to_have_count(0)
+    next_rep = page.get_by_role("link", name="Next rep due: Nora New")
+    expect(next_rep).to_be_focused()
+    assert keys.count <= MAX_ACTIONS, keys.pressed
+    assert keys.pressed == ["Enter", "k", "l", "Control+Enter"]
+    assert_same_document(page)
+    check = Check.objects.get(commitment=active)
+    assert check.outcome == "kept"
+    assert (layered.behaviour, layered.builds_on_id) == (NEXT_ONE, active.pk)
+    assert layered.check_date > rita.local_today()
+
+    # The next rep due, one key away: Nora, with no one thing yet.
+    keys.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/reps/{queue['nora'].pk}/$"))
+    expect(page.get_by_role("textbox", name="The one thing")).to_be_focused()
+    assert_same_document(page)
+
+
+def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(new_page, queue):
+    rita, active = queue["rita"], queue["active"]
+    page = on_the_queue(new_page)
+    keys = CountedKeyboard(page)
+
+    update = open_from_the_row(page, keys, rita)
+    keys.press("m")
+    expect(update.get_by_label("Missed", exact=True)).to_be_checked()
+    # After a miss: the same one thing again, the next 1:1's date filled in.
+    expect(update.get_by_label(re.compile("Same one thing again"))).to_be_checked()
+    expect(update.get_by_label("Check date (your next 1:1)")).not_to_have_value("")
+    expect(update.get_by_label("The one thing")).to_be_hidden()
+    expect(update.get_by_label(re.compile("layer the next one thing"))).to_be_hidden()
+    # The diagnosis: two Tabs to it, "sy" picks "System".
+    keys.press("Tab")
+    keys.press("Tab")
+    diagnosis = update.get_by_label("If it wasn't kept, what got in the way?")
+    expect(diagnosis).to_be_focused()
+    keys.press("s")
+    keys.press("y")
+    expect(diagnosis).to_have_value("system")
+    save(page, keys)
+
+    expect(page.get_by_text(re.compile(r"Checked: missed[.,]"))).to_be_visible()
+    reissued = Commitment.objects.active().get(rep=rita)
+    assert (reissued.behaviour, reissued.reissue_of_id, reissued.attempt) == (
+        LAST_WEEK,
+        active.pk,
+        2,
+    )
+    assert Check.objects.get(commitment=active).diagnosis == "system"
+    expect(page.locator(".hero .eyebrow")).to_contain_text("attempt 2")
+    assert keys.count <= MAX_ACTIONS, keys.pressed
+    assert_same_document(page)
+
+    # "n" also goes to the next rep due.
+    expect(page.get_by_role("link", name="Next rep due: Nora New")).to_be_focused()
+    keys.press("n")
+    expect(page).to_have_url(re.compile(rf"/reps/{queue['nora'].pk}/$"))
+    assert_same_document(page)
+
+
+def test_the_back_button_returns_to_the_queue(new_page, queue):
+    page = on_the_queue(new_page)
+    keys = CountedKeyboard(page)
+    open_from_the_row(page, keys, queue["rita"])
+
+    page.go_back()
+
+    expect(page).to_have_url(re.compile(r"/team/$"))
+    expect(page.get_by_role("heading", name="My team", level=1)).to_be_visible()
