@@ -123,10 +123,13 @@ def assert_same_document(page):
     assert page.evaluate(MARKER) == "still the first page"
 
 
-def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(new_page, queue):
+def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(
+    new_page, queue, screenshots
+):
     rita, active = queue["rita"], queue["active"]
     page = on_the_queue(new_page)
     assert rows(page) == ["Rita Rep", "Nora New", "Omar Later"]
+    page.screenshot(path=screenshots / "queue.png", full_page=True)
     keys = CountedKeyboard(page)
 
     update = open_from_the_row(page, keys, rita)
@@ -142,6 +145,7 @@ def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(new_pa
     keys.press("l")
     expect(behaviour).to_be_focused()
     keys.type_words(NEXT_ONE)
+    page.screenshot(path=screenshots / "update-kept-by-keyboard.png", full_page=True)
     save(page, keys)
 
     expect(page.get_by_text(re.compile(r"Checked: kept[.,]"))).to_be_visible()
@@ -153,6 +157,7 @@ def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(new_pa
     expect(page.get_by_role("heading", name="How did the one thing go?")).to_have_count(0)
     next_rep = page.get_by_role("link", name="Next rep due: Nora New")
     expect(next_rep).to_be_focused()
+    page.screenshot(path=screenshots / "update-saved-next-rep.png")
     assert keys.count <= MAX_ACTIONS, keys.pressed
     assert keys.pressed == ["Enter", "k", "l", "Control+Enter"]
     assert_same_document(page)
@@ -168,7 +173,9 @@ def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(new_pa
     assert_same_document(page)
 
 
-def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(new_page, queue):
+def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(
+    new_page, queue, screenshots
+):
     rita, active = queue["rita"], queue["active"]
     page = on_the_queue(new_page)
     keys = CountedKeyboard(page)
@@ -189,6 +196,7 @@ def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(n
     keys.press("s")
     keys.press("y")
     expect(diagnosis).to_have_value("system")
+    page.screenshot(path=screenshots / "update-missed-by-keyboard.png", full_page=True)
     save(page, keys)
 
     expect(page.get_by_text(re.compile(r"Checked: missed[.,]"))).to_be_visible()
