@@ -179,15 +179,20 @@ window.addEventListener("load", focusTarget);
   });
 
   // Opened from the queue (a boosted link): straight to the form's first
-  // choice. After htmx's own scroll to the top, hence the timeout.
+  // choice, after htmx's own scroll to the top (hence the timeout). Any
+  // other page opened in place: focus its start, as a page load would.
   function arrive(region) {
     var form = region.querySelector("[data-arrive-focus]");
     var field = form && (form.querySelector("input[type=radio]:checked") ||
       form.querySelector("input:not([type=hidden]):not([disabled]), select, textarea"));
-    if (!field) return;
     setTimeout(function () {
-      field.focus({ preventScroll: true });
-      field.closest("section, form").scrollIntoView({ block: "start" });
+      if (field) {
+        field.focus({ preventScroll: true });
+        field.closest("section, form").scrollIntoView({ block: "start" });
+      } else {
+        var main = document.getElementById("main");
+        if (main) main.focus({ preventScroll: true });
+      }
     }, 0);
   }
 

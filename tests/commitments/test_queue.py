@@ -289,3 +289,20 @@ def test_an_ordinary_visit_of_the_rep_page_offers_no_next_rep(
 
     assert "next-rep" not in page
     assert 'id="update-heading"' in page
+
+
+# --- the update form without JavaScript -------------------------------------------------
+
+
+def test_without_javascript_the_whole_update_form_shows(manager_client, active, rep_page):
+    page = manager_client.get(rep_page).text
+    form = page[
+        page.index("data-weekly-update") : page.index("</form>", page.index("data-weekly-update"))
+    ]
+
+    # app.js hides what an outcome does not need; the page itself hides nothing.
+    assert "data-for-outcomes" in form
+    assert "data-for-steps" in form
+    assert " hidden" not in form.replace("data-keys-hint hidden", "")
+    assert "<details" not in form.split('class="next-thing"')[1]
+    assert 'name="next-behaviour"' in form
