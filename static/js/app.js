@@ -42,10 +42,15 @@ window.addEventListener("load", focusTarget);
 // (so they never fire from elsewhere on the page, nor while typing).
 (function () {
   var OUTCOME_KEYS = { k: "kept", p: "partly", m: "missed", o: "no_opp" };
-  var STEP_KEYS = { l: "layer", s: "reissue", d: "new", r: "reinforce" };
+  var STEP_KEYS = { l: "layer", r: "reinforce", s: "reissue", d: "new", c: "carry_on" };
+  var ANSWER_KEYS = { y: "yes", n: "no" };
+  var STEP_SECTIONS = "[data-for-steps], [data-for-next-step]";
 
+  function all(root, selector) {
+    return Array.prototype.slice.call(root.querySelectorAll(selector));
+  }
   function radios(form, name) {
-    return Array.prototype.slice.call(form.querySelectorAll("input[type=radio][name='" + name + "']"));
+    return all(form, "input[type=radio][name='" + name + "']");
   }
   function radioFor(form, name, value) {
     return form.querySelector("input[type=radio][name='" + name + "'][value='" + value + "']");
@@ -57,22 +62,77 @@ window.addEventListener("load", focusTarget);
   function words(el, attribute) {
     return (el.getAttribute(attribute) || "").split(" ");
   }
+  function has(el, attribute, word) {
+    return words(el, attribute).indexOf(word) >= 0;
+  }
+  function jsonIn(form, id) {
+    var data = form.querySelector("#" + id);
+    return data ? JSON.parse(data.textContent) : null;
+  }
   // The option's own box: Django renders <div><label><input> Words</label></div>.
   function optionOf(radio) {
     var label = radio.closest("label");
     return label && label.parentElement ? label.parentElement : radio;
   }
 
-  // Show what the chosen outcome needs, offer only the next steps the rule
-  // book allows after it (the first one chosen unless another allowed one is).
-  function adapt(form) {
-    var data = form.querySelector("#next-steps-after");
-    var allowedAfter = data ? JSON.parse(data.textContent) : {};
-    var outcome = checkedValue(form, "outcome");
-    form.querySelectorAll("[data-for-outcomes]").forEach(function (el) {
-      el.hidden = !outcome || words(el, "data-for-outcomes").indexOf(outcome) < 0;
+  // The next steps the rule book allows after ``outcome``, the first being
+  // the one chosen by default: from each option's data-after and
+  // data-default-for when the form says them, else from the rule book's table.
+  function stepsAfter(form, outcome) {
+    var steps = radios(form, "next_step");
+    if (steps.length && steps[0].hasAttribute("data-after")) {
+      var allowed = steps.filter(function (r) { return has(r, "data-after", outcome); });
+      var first = allowed.filter(function (r) { return has(r, "data-default-for", outcome); });
+      return first.concat(allowed.filter(function (r) { return first.indexOf(r) < 0; }))
+        .map(function (r) { return r.value; });
+    }
+    var table = jsonIn(form, "next-steps-after") || {};
+    return table[outcome] || null;
+  }
+
+  // The diagnosis tree, one question at a time: those answered on the path,
+  // then the next one; at a leaf, the diagnosis it leads to.
+  function treeState(form) {
+    var tree = jsonIn(form, "diagnosis-tree");
+    if (!tree) return null;
+    var path = [];
+    var field = tree.start;
+    while (tree.questions[field]) {
+      path.push(field);
+      var answer = checkedValue(form, field);
+      if (!answer) return { path: path, current: field, leaf: "" };
+      field = tree.questions[field][answer];
+    }
+    return { path: path, current: "", leaf: field };
+  }
+
+  function adaptTree(form, answered) {
+    var state = treeState(form);
+    if (!state) return;
+    all(form, "[data-tree-field]").forEach(function (el) {
+      el.hidden = state.path.indexOf(el.getAttribute("data-tree-field")) < 0;
     });
-    var allowed = allowedAfter[outcome];
+    // An answer just given leads to its diagnosis (the manager may still pick another).
+    if (answered) {
+      var leaf = state.leaf && radioFor(form, "diagnosis", state.leaf);
+      radios(form, "diagnosis").forEach(function (r) { r.checked = r === leaf; });
+    }
+    var diagnosis = checkedValue(form, "diagnosis");
+    all(form, "[data-for-diagnosis]").forEach(function (el) {
+      el.hidden = !has(el, "data-for-diagnosis", diagnosis);
+    });
+    var fix = form.querySelector("fieldset.fix");
+    if (fix) fix.hidden = !diagnosis || diagnosis === "unsure";
+  }
+
+  // Show what the chosen outcome needs; offer only the next steps the rule
+  // book allows after it (its default chosen unless another allowed one is).
+  function adapt(form, changed) {
+    var outcome = checkedValue(form, "outcome");
+    all(form, "[data-for-outcomes]").forEach(function (el) {
+      el.hidden = !outcome || !has(el, "data-for-outcomes", outcome);
+    });
+    var allowed = outcome ? stepsAfter(form, outcome) : null;
     if (allowed) {
       radios(form, "next_step").forEach(function (radio) {
         var ok = allowed.indexOf(radio.value) >= 0;
@@ -84,34 +144,45 @@ window.addEventListener("load", focusTarget);
       if (!checkedValue(form, "next_step") && first) first.checked = true;
     }
     var step = checkedValue(form, "next_step");
-    form.querySelectorAll("[data-for-steps]").forEach(function (el) {
-      el.hidden = words(el, "data-for-steps").indexOf(step) < 0;
+    all(form, STEP_SECTIONS).forEach(function (el) {
+      var steps = el.getAttribute("data-for-steps") !== null ? "data-for-steps" : "data-for-next-step";
+      el.hidden = !has(el, steps, step);
       if (!el.hidden && el.tagName === "DETAILS") el.open = true;
     });
+    var answered = changed && changed.type === "radio" && changed.name in treeFields(form);
+    adaptTree(form, answered);
   }
 
-  // A visible hint of each choice's key, beside its label and out of its
+  function treeFields(form) {
+    var tree = jsonIn(form, "diagnosis-tree");
+    return tree ? tree.questions : {};
+  }
+
+  // A visible hint of a choice's key, beside its label and out of its
   // name (aria-keyshortcuts says it to screen readers instead).
+  function labelKey(radio, key) {
+    if (!radio || radio.hasAttribute("aria-keyshortcuts")) return;
+    radio.setAttribute("aria-keyshortcuts", key);
+    var hint = document.createElement("kbd");
+    hint.className = "key";
+    hint.setAttribute("aria-hidden", "true");
+    hint.textContent = key.toUpperCase();
+    var label = radio.closest("label");
+    label.parentNode.insertBefore(hint, label.nextSibling);
+  }
   function labelKeys(form, name, keys) {
-    Object.keys(keys).forEach(function (key) {
-      var radio = radioFor(form, name, keys[key]);
-      if (!radio || radio.hasAttribute("aria-keyshortcuts")) return;
-      radio.setAttribute("aria-keyshortcuts", key);
-      var hint = document.createElement("kbd");
-      hint.className = "key";
-      hint.setAttribute("aria-hidden", "true");
-      hint.textContent = key.toUpperCase();
-      var label = radio.closest("label");
-      label.parentNode.insertBefore(hint, label.nextSibling);
-    });
+    Object.keys(keys).forEach(function (key) { labelKey(radioFor(form, name, keys[key]), key); });
   }
 
   function setUp(root) {
-    root.querySelectorAll("[data-keys-hint]").forEach(function (el) { el.hidden = false; });
-    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-weekly-update]") : [];
-    forms.forEach(function (form) {
+    if (!root.querySelectorAll) return;
+    all(root, "[data-keys-hint]").forEach(function (el) { el.hidden = false; });
+    all(root, "form[data-weekly-update]").forEach(function (form) {
       labelKeys(form, "outcome", OUTCOME_KEYS);
       labelKeys(form, "next_step", STEP_KEYS);
+      Object.keys(treeFields(form)).forEach(function (field) {
+        labelKeys(form, field, ANSWER_KEYS);
+      });
       adapt(form);
     });
   }
@@ -119,7 +190,7 @@ window.addEventListener("load", focusTarget);
 
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form[data-weekly-update]");
-    if (form && event.target.type === "radio") adapt(form);
+    if (form && event.target.type === "radio") adapt(form, event.target);
   });
 
   function isTyping(el) {
@@ -130,7 +201,7 @@ window.addEventListener("load", focusTarget);
   }
 
   function choose(radio) {
-    if (!radio || radio.disabled) return false;
+    if (!radio || radio.disabled || radio.closest("[hidden]")) return false;
     radio.checked = true;
     radio.dispatchEvent(new Event("change", { bubbles: true }));
     radio.focus();
@@ -139,10 +210,27 @@ window.addEventListener("load", focusTarget);
 
   // The words of a next step that needs them: choosing it by key goes there.
   function wordsFor(form, step) {
-    var section = Array.prototype.find.call(form.querySelectorAll("[data-for-steps]"), function (el) {
-      return el.tagName === "FIELDSET" && words(el, "data-for-steps").indexOf(step) >= 0;
-    });
+    var section = all(form, "fieldset[data-for-steps]").filter(function (el) {
+      return has(el, "data-for-steps", step);
+    })[0];
     return section && section.querySelector("input:not([type=hidden]), textarea");
+  }
+
+  function byKey(form, key) {
+    if (OUTCOME_KEYS[key]) return choose(radioFor(form, "outcome", OUTCOME_KEYS[key]));
+    if (STEP_KEYS[key]) {
+      var step = STEP_KEYS[key];
+      if (!choose(radioFor(form, "next_step", step))) return false;
+      var field = wordsFor(form, step);
+      if (field) field.focus();
+      return true;
+    }
+    if (ANSWER_KEYS[key]) {
+      // Yes or no to the tree's question being asked.
+      var state = treeState(form);
+      return !!(state && state.current && choose(radioFor(form, state.current, ANSWER_KEYS[key])));
+    }
+    return false;
   }
 
   document.addEventListener("keydown", function (event) {
@@ -162,18 +250,13 @@ window.addEventListener("load", focusTarget);
     }
     var key = event.key.length === 1 ? event.key.toLowerCase() : "";
     if (!key) return;
-    var done = false;
     var shortcut = scope.querySelector("[data-key='" + key + "']");
+    var done = false;
     if (shortcut) {
       shortcut.click();
       done = true;
-    } else if (form && OUTCOME_KEYS[key]) {
-      done = choose(radioFor(form, "outcome", OUTCOME_KEYS[key]));
-    } else if (form && STEP_KEYS[key]) {
-      var step = STEP_KEYS[key];
-      done = choose(radioFor(form, "next_step", step));
-      var field = done && wordsFor(form, step);
-      if (field) field.focus();
+    } else if (form) {
+      done = byKey(form, key);
     }
     if (done) event.preventDefault();
   });
@@ -183,7 +266,7 @@ window.addEventListener("load", focusTarget);
   // other page opened in place: focus its start, as a page load would.
   function arrive(region) {
     var form = region.querySelector("[data-arrive-focus]");
-    var field = form && (form.querySelector("input[type=radio]:checked") ||
+    var field = form && (form.querySelector("input[name=outcome]:checked") ||
       form.querySelector("input:not([type=hidden]):not([disabled]), select, textarea"));
     setTimeout(function () {
       if (field) {
