@@ -4,11 +4,11 @@ import functools
 from django import template
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import escape, format_html, json_script
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from commitments.models import NEXT_STEPS_AFTER, CommitmentStatus, Diagnosis
+from commitments.models import CommitmentStatus, Diagnosis
 
 register = template.Library()
 
@@ -117,13 +117,3 @@ def team_row(rep) -> SafeString:
         practice,
         weeks,
     )
-
-
-# --- the weekly update's form -------------------------------------------------
-
-
-@register.simple_tag
-def next_steps_script() -> SafeString:
-    """The rule book's next steps per outcome, for app.js to offer only those
-    (the form and the service refuse the others anyway)."""
-    return json_script({k: list(v) for k, v in NEXT_STEPS_AFTER.items()}, "next-steps-after")

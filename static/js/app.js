@@ -75,19 +75,15 @@ window.addEventListener("load", focusTarget);
     return label && label.parentElement ? label.parentElement : radio;
   }
 
-  // The next steps the rule book allows after ``outcome``, the first being
-  // the one chosen by default: from each option's data-after and
-  // data-default-for when the form says them, else from the rule book's table.
+  // The next steps the rule book allows after ``outcome`` (each option's
+  // data-after), the one it pre-selects (data-default-for) first.
   function stepsAfter(form, outcome) {
-    var steps = radios(form, "next_step");
-    if (steps.length && steps[0].hasAttribute("data-after")) {
-      var allowed = steps.filter(function (r) { return has(r, "data-after", outcome); });
-      var first = allowed.filter(function (r) { return has(r, "data-default-for", outcome); });
-      return first.concat(allowed.filter(function (r) { return first.indexOf(r) < 0; }))
-        .map(function (r) { return r.value; });
-    }
-    var table = jsonIn(form, "next-steps-after") || {};
-    return table[outcome] || null;
+    var allowed = radios(form, "next_step").filter(function (r) {
+      return has(r, "data-after", outcome);
+    });
+    var first = allowed.filter(function (r) { return has(r, "data-default-for", outcome); });
+    return first.concat(allowed.filter(function (r) { return first.indexOf(r) < 0; }))
+      .map(function (r) { return r.value; });
   }
 
   // The diagnosis tree, one question at a time: those answered on the path,

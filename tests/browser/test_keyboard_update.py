@@ -2,9 +2,10 @@
 
 Every key or chord pressed is counted (Control+Enter is one); typing the
 next commitment's words is not. Both flows — kept → layer a new one thing,
-and missed → diagnose → same again — must take at most 8, with no full page
-reload: a marker set on the team page survives to the end. After the save,
-the next rep due is one key away.
+and missed → diagnose → same again — must take at most 8 (they take 4 and
+5; no opportunity takes 3), with no full page reload: a marker set on the
+team page survives to the end. After the save, the next rep due is one key
+away (Enter, or N).
 """
 
 import datetime as dt
@@ -138,10 +139,12 @@ def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(
     keys.press("k")
     expect(update.get_by_label("Kept", exact=True)).to_be_checked()
     # Layering is the first next step after a kept one: chosen, its fields open.
-    expect(update.get_by_label(re.compile("layer the next one thing"))).to_be_checked()
-    behaviour = update.get_by_label("The one thing")
+    expect(update.locator("#id_next_step_layer")).to_be_checked()
+    behaviour = update.get_by_role("textbox", name="The one thing")
     expect(behaviour).to_be_visible()
-    expect(update.get_by_label(re.compile("Same one thing again"))).to_be_hidden()
+    expect(update.locator("#id_next_step_reissue")).to_be_hidden()
+    # Nothing a kept one does not need: no diagnosis.
+    expect(update.locator("#diagnosis")).to_be_hidden()
     keys.press("l")
     expect(behaviour).to_be_focused()
     keys.type_words(NEXT_ONE)
@@ -184,18 +187,25 @@ def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(
     keys.press("m")
     expect(update.get_by_label("Missed", exact=True)).to_be_checked()
     # After a miss: the same one thing again, the next 1:1's date filled in.
-    expect(update.get_by_label(re.compile("Same one thing again"))).to_be_checked()
+    expect(update.locator("#id_next_step_reissue")).to_be_checked()
     expect(update.get_by_label("Check date (your next 1:1)")).not_to_have_value("")
-    expect(update.get_by_label("The one thing")).to_be_hidden()
-    expect(update.get_by_label(re.compile("layer the next one thing"))).to_be_hidden()
-    # The diagnosis: two Tabs to it, "sy" picks "System".
-    keys.press("Tab")
-    keys.press("Tab")
-    diagnosis = update.get_by_label("If it wasn't kept, what got in the way?")
-    expect(diagnosis).to_be_focused()
-    keys.press("s")
+    expect(update.get_by_role("textbox", name="The one thing")).to_be_hidden()
+    expect(update.locator("#id_next_step_layer")).to_be_hidden()
+    # The diagnosis, one question at a time: y and n answer the one asked.
+    attempted = update.get_by_role("group", name="Did the rep attempt it?")
+    drill = update.get_by_role("group", name="Can they do it in a drill?")
+    expect(attempted).to_be_visible()
+    expect(drill).to_be_hidden()
     keys.press("y")
-    expect(diagnosis).to_have_value("system")
+    expect(update.locator("#id_attempted_yes")).to_be_checked()
+    expect(drill).to_be_visible()
+    expect(update.get_by_role("group", name="Do they buy the why?")).to_be_hidden()
+    keys.press("n")
+    expect(update.locator("#id_can_do_in_drill_no")).to_be_checked()
+    # The tree ends in skill, and the fix it leads to shows.
+    expect(update.locator("#id_diagnosis_skill")).to_be_checked()
+    expect(update.get_by_label("Skill: drills assigned")).to_be_visible()
+    expect(update.get_by_label("System: the competing task to remove")).to_be_hidden()
     page.screenshot(path=screenshots / "update-missed-by-keyboard.png", full_page=True)
     save(page, keys)
 
@@ -206,15 +216,49 @@ def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(
         active.pk,
         2,
     )
-    assert Check.objects.get(commitment=active).diagnosis == "system"
+    check = Check.objects.get(commitment=active)
+    assert (check.outcome, check.diagnosis, check.attempted, check.can_do_in_drill) == (
+        "missed",
+        "skill",
+        True,
+        False,
+    )
     expect(page.locator(".hero .eyebrow")).to_contain_text("attempt 2")
+    expect(
+        page.get_by_role("heading", name=f"Next check: {reissued.check_date:%A %-d %B}")
+    ).to_be_visible()
     assert keys.count <= MAX_ACTIONS, keys.pressed
+    assert keys.pressed == ["Enter", "m", "y", "n", "Control+Enter"]
     assert_same_document(page)
 
     # "n" also goes to the next rep due.
     expect(page.get_by_role("link", name="Next rep due: Nora New")).to_be_focused()
     keys.press("n")
     expect(page).to_have_url(re.compile(rf"/reps/{queue['nora'].pk}/$"))
+    assert_same_document(page)
+
+
+def test_no_opportunity_carries_the_same_one_thing_on_in_three_keys(new_page, queue):
+    rita, active = queue["rita"], queue["active"]
+    page = on_the_queue(new_page)
+    keys = CountedKeyboard(page)
+
+    update = open_from_the_row(page, keys, rita)
+    keys.press("o")
+    # Only the carry-on is asked: no evidence, no diagnosis, no new words.
+    expect(update.locator("#id_next_step_carry_on")).to_be_checked()
+    expect(update.locator("#id_next_step_reissue")).to_be_hidden()
+    expect(update.get_by_label("What did the rep show you?")).to_be_hidden()
+    expect(update.locator("#diagnosis")).to_be_hidden()
+    expect(update.get_by_role("textbox", name="The one thing")).to_be_hidden()
+    expect(update.get_by_label("Check date (your next 1:1)")).to_be_visible()
+    save(page, keys)
+
+    carried = Commitment.objects.active().get(rep=rita)
+    assert carried.behaviour == LAST_WEEK
+    assert Check.objects.get(commitment=active).outcome == "no_opp"
+    assert keys.pressed == ["Enter", "o", "Control+Enter"]
+    expect(page.get_by_role("link", name="Next rep due: Nora New")).to_be_focused()
     assert_same_document(page)
 
 
