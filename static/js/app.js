@@ -106,7 +106,15 @@ window.addEventListener("load", focusTarget);
     var state = treeState(form);
     if (!state) return;
     all(form, "[data-tree-field]").forEach(function (el) {
-      el.hidden = state.path.indexOf(el.getAttribute("data-tree-field")) < 0;
+      var field = el.getAttribute("data-tree-field");
+      el.hidden = state.path.indexOf(field) < 0;
+      // Y and N answer only the question being asked: their hints say so.
+      all(el, "kbd.key").forEach(function (hint) { hint.hidden = field !== state.current; });
+      all(el, "input[type=radio]").forEach(function (radio) {
+        var key = radio.value === "yes" ? "y" : "n";
+        if (field === state.current) radio.setAttribute("aria-keyshortcuts", key);
+        else radio.removeAttribute("aria-keyshortcuts");
+      });
     });
     // An answer just given leads to its diagnosis (the manager may still pick another).
     if (answered) {
@@ -174,6 +182,8 @@ window.addEventListener("load", focusTarget);
     if (!root.querySelectorAll) return;
     all(root, "[data-keys-hint]").forEach(function (el) { el.hidden = false; });
     all(root, "form[data-weekly-update]").forEach(function (form) {
+      if (form.hasAttribute("data-keys-ready")) return;
+      form.setAttribute("data-keys-ready", "");
       labelKeys(form, "outcome", OUTCOME_KEYS);
       labelKeys(form, "next_step", STEP_KEYS);
       Object.keys(treeFields(form)).forEach(function (field) {
@@ -204,12 +214,13 @@ window.addEventListener("load", focusTarget);
     return true;
   }
 
-  // The words of a next step that needs them: choosing it by key goes there.
+  // The words a next step needs (a different one after a miss: the reason
+  // first), choosing it by key goes there.
   function wordsFor(form, step) {
-    var section = all(form, "fieldset[data-for-steps]").filter(function (el) {
-      return has(el, "data-for-steps", step);
-    })[0];
-    return section && section.querySelector("input:not([type=hidden]), textarea");
+    var fields = all(form, "#change-reason, fieldset[data-for-steps]").filter(function (el) {
+      return !el.closest("[hidden]") && (has(el, "data-for-steps", step) || has(el, "data-for-next-step", step));
+    }).map(function (el) { return el.querySelector("input:not([type=hidden]), textarea"); });
+    return fields.filter(Boolean)[0];
   }
 
   function byKey(form, key) {

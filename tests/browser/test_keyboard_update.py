@@ -238,6 +238,26 @@ def test_missed_then_diagnose_then_same_again_by_keyboard_in_at_most_8_actions(
     assert_same_document(page)
 
 
+def test_a_different_one_thing_after_a_miss_asks_its_reason_first(new_page, queue):
+    page = on_the_queue(new_page)
+    keys = CountedKeyboard(page)
+    update = open_from_the_row(page, keys, queue["rita"])
+
+    # Not attempted, buys the why, had no time: a system gap.
+    for key in ("m", "n", "y", "n"):
+        keys.press(key)
+    expect(update.locator("#id_diagnosis_system")).to_be_checked()
+    expect(update.get_by_label("System: the competing task to remove")).to_be_visible()
+    # Only the question being asked shows its keys.
+    expect(update.locator("[data-tree-field=has_time] kbd.key").first).to_be_hidden()
+    expect(update.locator("[data-tree-field=attempted] kbd.key").first).to_be_hidden()
+    keys.press("d")
+
+    expect(update.locator("#id_next_step_new")).to_be_checked()
+    expect(update.get_by_label("Why a different one thing, not the same again?")).to_be_focused()
+    expect(update.get_by_role("textbox", name="The one thing")).to_be_visible()
+
+
 def test_no_opportunity_carries_the_same_one_thing_on_in_three_keys(new_page, queue):
     rita, active = queue["rita"], queue["active"]
     page = on_the_queue(new_page)
