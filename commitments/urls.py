@@ -23,4 +23,9 @@ urlpatterns = [
     path("reps/<int:rep_id>/transcript/", views.transcript_check, name="transcript_check"),
     path("reps/<int:rep_id>/skip/", views.skip_week, name="skip_week"),
     path("reps/<int:rep_id>/commitment/", views.commitment_new, name="commitment_new"),
+    # Practice plan (drills) and leading indicators.
+    path("reps/<int:rep_id>/drills/", views.drill_new, name="drill_new"),
+    path("reps/<int:rep_id>/indicator/", views.indicator_set, name="indicator_set"),
+    path("me/drills/<int:drill_id>/done/", views.drill_done, name="drill_done"),
+    path("me/indicator/", views.indicator_new, name="indicator_new"),
 ]

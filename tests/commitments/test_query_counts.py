@@ -26,9 +26,13 @@ SIZES = [
 # The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
 # the active commitment's skips, calls; session, user.
 REP_PAGE_QUERIES = 13
+# The practice plan: the drills, the indicator chart's commitments and its values.
+PRACTICE_PLAN_QUERIES = 3
+REP_PAGE_QUERIES += PRACTICE_PLAN_QUERIES
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
+MY_ONE_THING_QUERIES += PRACTICE_PLAN_QUERIES
 
 
 def queries_for(client, path: str, **headers) -> int:
