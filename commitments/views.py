@@ -693,7 +693,11 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
         try:
             entry = services.indicator_log(rep=rep, **form.cleaned_data)
         except ValidationError as error:
-            form_add_service_error(form, error)
+            if hasattr(error, "error_dict"):
+                form_add_service_error(form, error)
+            else:
+                # No number to watch (or no one thing): there is no form to show it in.
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Logged: {entry.value} for {entry.day:%a %-d %b}.")
             return _my_practice_response(request)

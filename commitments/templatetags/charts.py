@@ -91,7 +91,7 @@ def indicator_chart_svg(chart: IndicatorChart) -> dict:
         target_label = {"x": last["x2"], "y": last["y"] - 5, "target": last["target"]}
     checks = [
         {
-            "x": round(x(c.day) + day_w / 2, 1),
+            "x": x(c.day),
             "symbol": c.symbol,
             "letter": c.letter,
             "status": c.status,
@@ -111,7 +111,8 @@ def indicator_chart_svg(chart: IndicatorChart) -> dict:
                 week.start,
                 week.value,
                 week.target,
-                [c for c in chart.checks if week.start <= c.day < end],
+                # A check belongs to the week it judges: the 1:1 ending it.
+                [c for c in chart.checks if week.start < c.day <= end],
             )
         )
     latest = chart.weeks[-1]
