@@ -489,7 +489,8 @@ def drill_add(
 
 def drill_tick(*, drill: Drill, rep: User, now: dt.datetime | None = None) -> Drill:
     """The rep did the drill: it is done, and a practice entry of its kind
-    is logged for today. Ticking it again changes nothing."""
+    is logged for today. Ticking it again changes nothing: the drill's row
+    lock makes a second tap wait, then find it done."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = Drill.objects.select_for_update().select_related("commitment").get(pk=drill.pk)
@@ -507,7 +508,6 @@ def drill_tick(*, drill: Drill, rep: User, now: dt.datetime | None = None) -> Dr
             kind=locked.kind,
             practiced_on=rep.local_today(now),
             note=f"{locked.get_kind_display()}: {locked.prompt}"[:300],
-            idempotency_key=f"drill-{locked.pk}",
             now=now,
         )
         locked.done_at = now
