@@ -399,6 +399,9 @@ def indicator_problem(unit: str, target: int | None) -> None:
     """Refuse a weekly target that counts nothing, or counts nothing real."""
     if target is not None and target < 1:
         raise ValidationError({"indicator_target": "A weekly target is at least 1."})
+    longest = Commitment._meta.get_field("indicator_unit").max_length
+    if len(unit) > longest:
+        raise ValidationError({"indicator_unit": f"Keep it to {longest} characters."})
     if target is not None and not unit.strip():
         raise ValidationError(
             {"indicator_unit": "Name what the weekly target counts, e.g. “discovery calls”."}
@@ -457,6 +460,14 @@ def drill_add(
         raise ValidationError({"kind": "Choose a drill or a role-play."})
     if not prompt.strip():
         raise ValidationError({"prompt": "Write the prompt the rep practises."})
+    for field, value in (
+        ("prompt", prompt),
+        ("talk_track", talk_track),
+        ("model_answer", model_answer),
+    ):
+        longest = Drill._meta.get_field(field).max_length
+        if len(value.strip()) > longest:
+            raise ValidationError({field: f"Keep it to {longest:,} characters."})
     with transaction.atomic():
         # Locked: two tabs adding a third drill at once cannot make four.
         locked = _active_for_manager(commitment, by)

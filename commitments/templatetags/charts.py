@@ -14,17 +14,17 @@ from commitments.models import IndicatorChart
 
 register = template.Library()
 
-WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 34, 12, 40, 24
+WIDTH, HEIGHT = 400, 200
+LEFT, RIGHT, TOP, BOTTOM = 30, 10, 38, 22
 
 
 def _nice_ceiling(value: float) -> int:
-    """The smallest of 1, 2, 5 × 10ⁿ at or above ``value``."""
+    """A round number at or above ``value``, for the top of the scale."""
     if value <= 1:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
+    for step in (1, 1.5, 2, 3, 4, 5, 6, 8, 10):
+        if step * power >= value and float(step * power).is_integer():
             return int(step * power)
     return int(10 * power)
 
@@ -99,7 +99,7 @@ def indicator_chart_svg(chart: IndicatorChart) -> dict:
         for c in chart.checks
     ]
     ticks = [
-        {"x": round(LEFT + n * week_w, 1), "label": week.start}
+        {"x": round(LEFT + (n + 0.5) * week_w, 1), "label": week.start}
         for n, week in enumerate(chart.weeks)
         if n % 2 == (len(chart.weeks) - 1) % 2
     ]

@@ -27,6 +27,7 @@ from commitments.services import (
     CommitmentSpec,
     TooManyDrills,
     check_record,
+    commitment_set_indicator,
     drill_add,
     drill_tick,
     indicator_log,
@@ -561,21 +562,21 @@ def test_the_rep_page_shows_the_chart_with_target_periods_and_checks(
         == "Discovery calls with 3+ questions per week, the last 12 weeks"
     )
     assert "This week: 6, target 10." in svg.find(f"{SVG}desc").text
-    targets = svg.findall(f".//{SVG}line[@class='target']")
+    targets = svg.findall(f".//{SVG}line[@class='ic-target']")
     assert {line.get("data-target") for line in targets} == {"10"}
     assert len({line.get("y1") for line in targets}) == 1
-    bars = [rect.get("data-value") for rect in svg.findall(f".//{SVG}rect[@class='bar']")]
+    bars = [rect.get("data-value") for rect in svg.findall(f".//{SVG}rect[@class='ic-bar']")]
     assert bars == ["4", "11", "6"]  # the week's sum, oldest first
-    assert len(svg.findall(f".//{SVG}rect[@class='period period-0']")) == 2
-    assert len(svg.findall(f".//{SVG}rect[@class='period period-1']")) == 1
+    assert len(svg.findall(f".//{SVG}rect[@class='ic-period ic-period-0']")) == 2
+    assert len(svg.findall(f".//{SVG}rect[@class='ic-period ic-period-1']")) == 1
     checks = svg.findall(f".//{SVG}g[@data-status]")
     marks = [
-        (g.get("data-status"), g.find(f"{SVG}text[@class='check-symbol']").text) for g in checks
+        (g.get("data-status"), g.find(f"{SVG}text[@class='ic-check-symbol']").text) for g in checks
     ]
     assert marks == [("missed", "✗"), ("kept", "✓")]
     # The diagnosis letter, for the manager who wrote it.
-    assert checks[0].find(f"{SVG}text[@class='check-letter']").text == "Y"
-    assert checks[1].find(f"{SVG}text[@class='check-letter']") is None
+    assert checks[0].find(f"{SVG}text[@class='ic-check-letter']").text == "Y"
+    assert checks[1].find(f"{SVG}text[@class='ic-check-letter']") is None
 
     table = chart_table(page)
     assert (
@@ -596,7 +597,7 @@ def test_the_rep_sees_the_chart_without_the_diagnosis(rep_client, weeks_of_histo
         "missed",
         "kept",
     ]
-    assert svg.findall(f".//{SVG}text[@class='check-letter']") == []
+    assert svg.findall(f".//{SVG}text[@class='ic-check-letter']") == []
     assert "diagnosis" not in chart_table(page)
     assert "System" not in page
 
@@ -606,7 +607,7 @@ def test_an_org_admin_sees_no_diagnosis_letter(client, manager, rep_page, weeks_
 
     svg = svg_of(client.get(rep_page).text)
 
-    assert svg.findall(f".//{SVG}text[@class='check-letter']") == []
+    assert svg.findall(f".//{SVG}text[@class='ic-check-letter']") == []
 
 
 def test_no_values_shows_an_empty_state_not_an_empty_chart(
@@ -700,3 +701,12 @@ def test_an_org_admin_reads_the_plan_but_does_not_change_it(client, manager, rep
     assert "Add a drill" not in page
     assert client.post(drill_url(rep), {"drill-prompt": "x"}).status_code == 404
     assert client.post(indicator_url(rep), {}).status_code == 404
+
+
+def test_the_services_refuse_text_too_long_for_its_column(manager, active):
+    with pytest.raises(ValidationError, match="Keep it to 80 characters"):
+        commitment_set_indicator(commitment=active, by=manager, unit="x" * 81, target=3)
+    with pytest.raises(ValidationError, match="Keep it to 300 characters"):
+        add_drill(active, manager, prompt="x" * 301)
+    with pytest.raises(ValidationError, match="Keep it to 2,000 characters"):
+        add_drill(active, manager, model_answer="x" * 2001)
