@@ -1019,6 +1019,12 @@ class IndicatorChart:
     def has_values(self) -> bool:
         return any(w.value is not None for w in self.weeks)
 
+    @property
+    def mixed_units(self) -> bool:
+        """The weeks shown count different things (a layered behaviour
+        watches a new number): each is read against its own target."""
+        return len({w.unit for w in self.weeks if w.value is not None}) > 1
+
 
 def indicator_chart(
     *, rep: User, viewer: User, today: dt.date, subject: "Commitment | None"

@@ -34,6 +34,7 @@ class _Row:
     start: dt.date
     value: int | None
     target: int | None
+    unit: str
     checks: list
 
 
@@ -111,6 +112,7 @@ def indicator_chart_svg(chart: IndicatorChart) -> dict:
                 week.start,
                 week.value,
                 week.target,
+                week.unit,
                 # A check belongs to the week it judges: the 1:1 ending it.
                 [c for c in chart.checks if week.start < c.day <= end],
             )

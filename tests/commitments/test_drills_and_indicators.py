@@ -710,3 +710,31 @@ def test_the_services_refuse_text_too_long_for_its_column(manager, active):
         add_drill(active, manager, prompt="x" * 301)
     with pytest.raises(ValidationError, match="Keep it to 2,000 characters"):
         add_drill(active, manager, model_answer="x" * 2001)
+
+
+def test_weeks_counting_different_things_say_so(manager_client, rep, rep_page, with_indicator):
+    # Last week's behaviour (kept, now layered on) watched another number.
+    before = CommitmentFactory(
+        rep=rep,
+        behaviour="Send personalised first-touch emails",
+        status="kept",
+        issued_on=dt.date(2026, 11, 17),
+        check_date=TUE,
+        indicator_unit="emails",
+        indicator_target=20,
+    )
+    CheckFactory(commitment=before, checked_on=TUE)
+    IndicatorEntry.objects.create(commitment=before, rep=rep, day=dt.date(2026, 11, 18), value=22)
+    IndicatorEntry.objects.create(commitment=with_indicator, rep=rep, day=WED, value=4)
+
+    page = manager_client.get(rep_page).text
+    svg = svg_of(page)
+
+    assert svg.find(f"{SVG}title").text == (
+        "The number to watch per week, the last 12 weeks (now: discovery calls with 3+ questions)"
+    )
+    targets = svg.findall(f".//{SVG}line[@class='ic-target']")
+    assert [line.get("data-target") for line in targets] == ["20", "10"]
+    table = chart_table(page)
+    assert "Tue 17 Nov 22 20 emails ✓ kept on 24 Nov" in table
+    assert "Tue 24 Nov 4 10 discovery calls with 3+ questions no check" in table
