@@ -29,7 +29,15 @@ from reps.models import Organisation, User
 from . import demo_data as data
 from .demo_data import KEPT, MISSED, PARTLY, Behaviour, Person
 from .models import CoachingSession, Commitment, Diagnosis, Fix, NextStep, PracticeLog
-from .services import CommitmentSpec, check_record, commitment_create, practice_log
+from .services import (
+    CommitmentSpec,
+    check_record,
+    commitment_create,
+    drill_add,
+    drill_tick,
+    indicator_log,
+    practice_log,
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +80,17 @@ class Loop:
             target_unit=b.unit,
             target_days=b.days,
             by_time=b.by_time,
+            indicator_unit=self.indicator[0],
+            indicator_target=self.indicator[1],
         )
+
+    @property
+    def indicator(self) -> tuple[str, int | None]:
+        """The number to watch: the behaviour's count, or the one named for it."""
+        b = self.behaviour
+        if b.count and b.unit:
+            return data.INDICATORS.get(b.text, (b.unit, b.count))
+        return data.INDICATORS.get(b.text, ("", None))
 
     def advance(self, outcome: str) -> str:
         """Move to what the next 1:1 agrees after ``outcome``; return the NextStep."""
@@ -309,6 +327,7 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
     )
     for week, outcome in enumerate(plan.outcomes, start=1):
         loop.practise_week(current, outcome)
+        _log_indicator(loop, current, share=data.INDICATOR_SHARE[outcome], until=current.check_date)
         next_step = loop.advance(outcome)
         if week == weeks and story in ("no_active", "self_coaching"):
             next_step_taken = NextStep.NONE  # the manager leaves the next one open
@@ -328,6 +347,8 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
         )
     if current is not None:
         loop.practise_until(current, today)
+        _log_indicator(loop, current, share=data.INDICATOR_SHARE_THIS_WEEK, until=today)
+        _plan_drills(loop, current, today)
 
 
 def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
@@ -351,3 +372,51 @@ def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
             note=note,
             now=loop.at(day, data.PRACTICE_LOGGED_AT),
         )
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+def _log_indicator(loop: Loop, commitment: Commitment, *, share, until: dt.date) -> None:
+    """The values of the number to watch logged between the 1:1 that agreed
+    ``commitment`` and ``until`` (the check, or today): a share of the
+    target, spread over a few days. Its own random stream, so the rest of
+    the demo is the same with or without it."""
+    if not commitment.indicator_unit or not commitment.indicator_target:
+        return
+    rng = random.Random(f"{loop.rep.email}:{commitment.issued_on}")
+    days = [
+        commitment.issued_on + dt.timedelta(days=n)
+        for n in range(1, (until - commitment.issued_on).days)
+    ]
+    if not days:
+        return
+    elapsed = len(days) / max((commitment.check_date - commitment.issued_on).days - 1, 1)
+    total = round(commitment.indicator_target * rng.uniform(*share) * min(elapsed, 1))
+    logged = sorted(rng.sample(days, min(len(days), rng.randint(*data.INDICATOR_LOGS_PER_WEEK))))
+    for n, day in enumerate(logged):
+        value = total // len(logged) + (1 if n < total % len(logged) else 0)
+        indicator_log(rep=loop.rep, value=value, day=day, now=loop.at(day, data.PRACTICE_LOGGED_AT))
+
+
+def _plan_drills(loop: Loop, commitment: Commitment, today: dt.date) -> None:
+    """This week's drills for the reps in ``DRILLS_FOR``, added at the 1:1;
+    the first ``DRILLS_DONE`` ticked off on their day, if it has passed."""
+    if loop.person.local not in data.DRILLS_FOR:
+        return
+    agreed = loop.at(commitment.issued_on)
+    drills = [
+        drill_add(
+            commitment=commitment,
+            by=loop.rep.manager,
+            kind=kind,
+            prompt=prompt,
+            talk_track=track,
+            model_answer=model,
+            now=agreed,
+        )
+        for kind, prompt, track, model in data.DRILLS
+    ]
+    for drill in drills[: data.DRILLS_DONE]:
+        if drill.planned_on < today:
+            drill_tick(drill=drill, rep=loop.rep, now=loop.at(drill.planned_on, dt.time(12, 0)))

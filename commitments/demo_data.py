@@ -391,3 +391,56 @@ RAMP_PRACTICE = [  # days after the start, kind, count, note
     (1, PracticeLog.Kind.DRILL, 3, "First week: wrote openers with the template."),
     (2, PracticeLog.Kind.LIVE, 3, "Sent my first real ones; one reply."),
 ]
+
+# --- practice plan (drills) and leading indicators --------------------------
+# Each behaviour's count and unit is its leading indicator: the number the
+# rep logs during the week. A week's total, as a share of the target, by how
+# the week went; this week so far is a share of what the days gone allow.
+# A behaviour without a count watches this number instead (unit, weekly target).
+INDICATORS = {
+    "End every call with a dated next step in the prospect's calendar": (
+        "calls ending with a dated next step",
+        10,
+    ),
+    "Update next step and close date in the CRM within an hour of every call": (
+        "calls logged within the hour",
+        15,
+    ),
+    "Pause and ask a clarifying question before answering any price objection": (
+        "price objections met with a question first",
+        3,
+    ),
+    "Trade, never give: ask for something back for every concession": (
+        "concessions traded for something",
+        3,
+    ),
+}
+INDICATOR_SHARE = {KEPT: (0.9, 1.3), PARTLY: (0.5, 0.85), MISSED: (0.1, 0.5)}
+INDICATOR_SHARE_THIS_WEEK = (0.6, 1.0)
+INDICATOR_LOGS_PER_WEEK = (2, 4)  # fewest, most values logged in a week
+# This week's drills, for these reps (the part of the address before the @).
+DRILLS_FOR = ("rep", "jack")
+DRILLS = [  # kind, prompt, talk track, the model answer word for word
+    (
+        "roleplay",
+        "The prospect opens your email and says on the phone: “Just send me some information.”",
+        "Agree, then ask what made them open it; tie it to the trigger event; offer 15 minutes.",
+        "Happy to. So I send the right thing: you opened my note about the new warehouse "
+        "in Leeds. What's the biggest headache that's creating for your team right now?",
+    ),
+    (
+        "drill",
+        "Write three first lines from this week's trigger events, two minutes each.",
+        "Name the event, say what it usually means for a team like theirs, ask one question.",
+        "Saw you're opening in Rotterdam next quarter: teams usually find their carrier "
+        "contracts don't stretch that far. Is that on your list yet?",
+    ),
+    (
+        "roleplay",
+        "Gatekeeper: “She's not taking sales calls this month.”",
+        "Respect it, ask who owns the problem, leave a reason to call back.",
+        "Understood, thank you. Who's looking after carrier costs while she's heads-down? "
+        "I'll send them one line on what we found at Contoso.",
+    ),
+]
+DRILLS_DONE = 1  # ticked off so far this week

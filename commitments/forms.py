@@ -7,12 +7,14 @@ from django.core.validators import MaxLengthValidator
 from .models import (
     CHECK_WINDOW_DAYS,
     DIAGNOSIS_TREE,
+    INDICATOR_VALUE_MAX,
     NEEDS_DIAGNOSIS,
     TREE_FIELDS,
     Check,
     Commitment,
     CommitmentSkip,
     Diagnosis,
+    Drill,
     Fix,
     NextStep,
     PracticeLog,
@@ -24,7 +26,7 @@ from .models import (
     next_question,
     next_steps_after,
 )
-from .services import CommitmentSpec, check_date_problem
+from .services import CommitmentSpec, check_date_problem, indicator_problem
 from .transcripts import MAX_TRANSCRIPT_CHARS
 
 NOTE_MAX = 5000
@@ -47,6 +49,8 @@ class CommitmentForm(forms.ModelForm):
             "by_time",
             "why",
             "check_date",
+            "indicator_unit",
+            "indicator_target",
         ]
         widgets = {
             "behaviour": forms.TextInput(
@@ -60,6 +64,10 @@ class CommitmentForm(forms.ModelForm):
                 attrs={"rows": 2, "placeholder": "Tie it to the rep's own goal."}
             ),
             "check_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "indicator_unit": forms.TextInput(
+                attrs={"placeholder": "e.g. discovery calls with 3+ questions"}
+            ),
+            "indicator_target": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
         }
         labels = {"check_date": "Check date (your next 1:1)"}
         error_messages = {
@@ -129,7 +137,23 @@ class CommitmentForm(forms.ModelForm):
             target_unit=data["target_unit"],
             target_days=data["target_days"],
             by_time=data["by_time"],
+            indicator_unit=data.get("indicator_unit") or "",
+            indicator_target=data.get("indicator_target"),
         )
+
+    def clean_indicator_unit(self):
+        return (self.cleaned_data.get("indicator_unit") or "").strip()
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The service's rule, asked early for a message next to the field.
+        if "indicator_unit" in self.cleaned_data and "indicator_target" in self.cleaned_data:
+            try:
+                indicator_problem(
+                    self.cleaned_data["indicator_unit"], self.cleaned_data["indicator_target"]
+                )
+            except forms.ValidationError as error:
+                self._update_errors(error)
 
 
 class ProposalForm(CommitmentForm):
@@ -485,6 +509,8 @@ class WeeklyUpdateForm(DiagnosisFields):
             target_unit=data.get("target_unit") or "",
             target_days=data.get("target_days") or "",
             by_time=data.get("by_time"),
+            indicator_unit=data.get("indicator_unit") or "",
+            indicator_target=data.get("indicator_target"),
         )
 
 
@@ -551,3 +577,113 @@ class TranscriptForm(forms.Form):
         help_text="Paste a transcript (WebVTT or plain text): the lines naming the one thing "
         "are shown with their times. Nothing is saved.",
     )
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+class DrillForm(forms.ModelForm):
+    """A drill or role-play for the active commitment. Prefixed: it sits on
+    the rep page beside the weekly update's form."""
+
+    prefix = "drill"
+
+    class Meta:
+        model = Drill
+        fields = ["kind", "prompt", "talk_track", "model_answer", "planned_on"]
+        labels = {"kind": "Drill or role-play", "planned_on": "Planned for"}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "prompt": forms.TextInput(
+                attrs={"placeholder": "e.g. The prospect says: “Just send me some information.”"}
+            ),
+            "talk_track": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "The moves: acknowledge, ask why now, offer"}
+            ),
+            "model_answer": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "What a good answer sounds like, word for word"}
+            ),
+            "planned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {"prompt": {"required": "Write the prompt the rep practises."}}
+
+    def __init__(self, *args, commitment: Commitment, planned_default: dt.date, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("planned_on", planned_default)
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.fields["planned_on"].required = False
+        self.fields["planned_on"].help_text = (
+            f"Between {commitment.issued_on:%a %-d %b} and the check on "
+            f"{commitment.check_date:%a %-d %b}; spread across the week."
+        )
+
+    def clean_planned_on(self):
+        day = self.cleaned_data.get("planned_on")
+        c = self.commitment
+        if day is not None and not c.issued_on <= day <= c.check_date:
+            raise forms.ValidationError(
+                f"Pick a day between {c.issued_on:%a %-d %b} and the check on "
+                f"{c.check_date:%a %-d %b}."
+            )
+        return day
+
+    def _post_clean(self):
+        # The drill is made by the service (``drill_add``), not from the form.
+        pass
+
+
+class IndicatorForm(forms.ModelForm):
+    """Name or change the active commitment's leading indicator. Prefixed."""
+
+    prefix = "indicator"
+
+    class Meta:
+        model = Commitment
+        fields = ["indicator_unit", "indicator_target"]
+        widgets = CommitmentForm.Meta.widgets
+
+    def clean_indicator_unit(self):
+        return (self.cleaned_data.get("indicator_unit") or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "indicator_unit" in cleaned and "indicator_target" in cleaned:
+            try:
+                indicator_problem(cleaned["indicator_unit"], cleaned["indicator_target"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def _post_clean(self):
+        # Saved by the service (``commitment_set_indicator``), not the form.
+        pass
+
+
+class IndicatorLogForm(forms.Form):
+    """A value of the leading indicator, for today (or another day this week)."""
+
+    value = forms.IntegerField(
+        label="How many?",
+        min_value=0,
+        max_value=INDICATOR_VALUE_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Type a number, 0 is fine."},
+    )
+    day = forms.DateField(
+        label="For",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # One tap, one entry: a fresh key each time the form is shown.
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("day", today)
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > self.today:
+            raise forms.ValidationError("Log it once it has happened, not ahead of time.")
+        return day

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     Avg,
@@ -674,6 +674,16 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The leading indicator: a number the rep logs and both watch move.
+    indicator_unit = models.CharField(
+        "leading indicator",
+        max_length=80,
+        blank=True,
+        help_text="A number to watch each week, e.g. “discovery calls with 3+ questions”.",
+    )
+    indicator_target = models.PositiveIntegerField(
+        "weekly target", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -709,6 +719,10 @@ class Commitment(models.Model):
                 condition=Q(status=CommitmentStatus.ACTIVE, closed_at__isnull=True)
                 | (~Q(status=CommitmentStatus.ACTIVE) & Q(closed_at__isnull=False)),
                 name="commitments_commitment_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicator_target__isnull=True) | Q(indicator_target__gt=0),
+                name="commitments_commitment_indicator_target_positive",
             ),
         ]
         indexes = [
@@ -1327,3 +1341,387 @@ class PerformanceConversation(models.Model):
 
     def __str__(self) -> str:
         return f"Performance conversation with {self.rep} on {self.held_on}"
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+# At most this many drills or role-plays per commitment: a week has room for
+# a few deliberate reps, not a curriculum.
+DRILLS_MAX = 3
+# A logged indicator value above this is a typo, not a week's work.
+INDICATOR_VALUE_MAX = 10_000
+# The chart shows this many of the rep's weeks, the current one last.
+CHART_WEEKS = 12
+# The strength score looks back over this many checked weeks of one behaviour.
+STRENGTH_WEEKS = 6
+# Each older week weighs this much of the week after it: recent weeks count
+# most, and one miss among kept weeks lowers the score without zeroing it.
+STRENGTH_DECAY = 0.8
+STRENGTH_STRONG = 70
+STRENGTH_TAKING_HOLD = 40
+# What a checked week is worth to the strength score. Any other closed
+# status (no opportunity: the situation never came up) is left out, never
+# counted as a miss.
+OUTCOME_CREDIT: dict[str, float] = {
+    CommitmentStatus.KEPT: 1.0,
+    CommitmentStatus.PARTLY: 0.5,
+    CommitmentStatus.MISSED: 0.0,
+}
+# How each check is marked on the chart: a symbol and words, never colour
+# alone. A closed status not listed (no opportunity) is marked "–".
+OUTCOME_MARK: dict[str, tuple[str, str]] = {
+    CommitmentStatus.KEPT: ("✓", "kept"),
+    CommitmentStatus.PARTLY: ("◐", "partly kept"),
+    CommitmentStatus.MISSED: ("✗", "missed"),
+}
+NO_OPPORTUNITY_MARK = ("–", "no opportunity")
+# The diagnosis letter on the chart (for its author only): S for skill,
+# sYstem as Y so it differs from skill.
+DIAGNOSIS_LETTER: dict[str, str] = {
+    Diagnosis.SKILL: "S",
+    Diagnosis.WILL: "W",
+    Diagnosis.KNOWLEDGE: "K",
+    Diagnosis.SYSTEM: "Y",
+    Diagnosis.TRANSFER: "T",
+}
+
+
+def outcome_mark(status: str) -> tuple[str, str]:
+    """The symbol and the words a closed week is marked with."""
+    return OUTCOME_MARK.get(status, NO_OPPORTUNITY_MARK)
+
+
+def drill_default_day(
+    *, issued_on: dt.date, check_date: dt.date, today: dt.date, index: int
+) -> dt.date:
+    """The day the ``index``-th drill (0-based) is planned for by default.
+
+    Drills are spread over the working days (Monday to Friday) after the 1:1
+    that agreed the commitment — from today, when they are added later — and
+    before the 1:1 that checks it: the first early, the second mid-week, the
+    third late. Spaced practice beats a block the night before the check.
+    """
+    start = max(issued_on + dt.timedelta(days=1), today)
+    days = [start + dt.timedelta(days=n) for n in range((check_date - start).days)]
+    working = [day for day in days if day.weekday() < 5] or days or [max(today, issued_on)]
+    slot = min(index, DRILLS_MAX - 1)
+    return working[min(int((slot + 0.5) * len(working) / DRILLS_MAX), len(working) - 1)]
+
+
+def week_start(rep: User, day: dt.date) -> dt.date:
+    """The start of the rep's week holding ``day``: their weeks run from one
+    1:1 weekday to the next, so a week's values line up with a commitment."""
+    return day - dt.timedelta(days=(day.weekday() - rep.one_on_one_weekday) % 7)
+
+
+@dataclasses.dataclass(frozen=True)
+class Strength:
+    """How established a behaviour is: ``score`` 0-100 (None before its first
+    check), a word for it and one plain line explaining it."""
+
+    score: int | None
+    label: str
+    text: str
+    weeks: int = 0
+    kept: int = 0
+    partly: int = 0
+    missed: int = 0
+
+
+def strength_of(statuses) -> Strength:
+    """The strength of a behaviour from its checked weeks' statuses, newest first.
+
+    An exponentially weighted share of kept weeks (kept 1, partly ½, missed
+    0) over the last ``STRENGTH_WEEKS`` checked weeks, each older week
+    weighing ``STRENGTH_DECAY`` of the one after it. The weights of all
+    ``STRENGTH_WEEKS`` slots are the denominator, so a behaviour becomes
+    established by being kept week after week, not by one good week; and
+    because it is a share, not a streak, one miss lowers it without undoing
+    it (kept 5 of 6 with the latest missed is still strong). Weeks with no
+    opportunity are left out.
+    """
+    weeks = [s for s in statuses if s in OUTCOME_CREDIT][:STRENGTH_WEEKS]
+    if not weeks:
+        return Strength(
+            None, "Not checked yet", "Not checked yet: the score starts at the first check."
+        )
+    weights = [STRENGTH_DECAY**n for n in range(STRENGTH_WEEKS)]
+    earned = sum(w * OUTCOME_CREDIT[s] for w, s in zip(weights, weeks, strict=False))
+    score = round(100 * earned / sum(weights))
+    kept = weeks.count(CommitmentStatus.KEPT)
+    partly = weeks.count(CommitmentStatus.PARTLY)
+    missed = weeks.count(CommitmentStatus.MISSED)
+    if score >= STRENGTH_STRONG:
+        label = "Strong"
+    elif score >= STRENGTH_TAKING_HOLD:
+        label = "Taking hold"
+    elif kept or partly:
+        label = "Early days"
+    else:
+        label = "Not yet"
+    n = len(weeks)
+    done = f"kept {kept}" + (f", partly {partly}" if partly else "")
+    last = "the last week" if n == 1 else f"the last {n} weeks"
+    text = f"{label}: {done} of {last}"
+    if label == "Strong" and missed == 1:
+        text += "; one miss doesn't undo it."
+    elif label == "Strong" and missed:
+        text += "; the misses don't undo it."
+    elif label == "Strong":
+        text += "."
+    elif n < STRENGTH_WEEKS:
+        text += "; each kept week makes it stronger."
+    elif not kept and not partly:
+        text += ": diagnose what gets in the way before trying again."
+    else:
+        text += "; keep it up to make it stick."
+    return Strength(score, label, text, n, kept, partly, missed)
+
+
+def same_behaviour(a: str, b: str) -> bool:
+    """Two commitments are the same behaviour's line (a re-issue, a week
+    reinforced) when they say the same thing, whatever the spacing or case."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class DrillKind(models.TextChoices):
+    DRILL = "drill", "Drill"
+    ROLE_PLAY = "roleplay", "Role-play"
+
+
+class Drill(models.Model):
+    """A drill or role-play the manager attaches to a commitment: the prompt,
+    a talk track and a model answer word for word, on a planned day. The rep
+    ticks it off once; the tick is a practice entry, so it counts as practice."""
+
+    Kind = DrillKind
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="drills")
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.DRILL)
+    prompt = models.CharField(
+        "prompt", max_length=300, help_text="The situation, e.g. “Just send me some information.”"
+    )
+    talk_track = models.TextField("talk track", blank=True, max_length=2000)
+    model_answer = models.TextField("model answer, word for word", blank=True, max_length=2000)
+    planned_on = models.DateField("planned for")
+    done_at = models.DateTimeField(null=True, blank=True)
+    practice_log = models.OneToOneField(
+        PracticeLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="drill"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DrillKind.values), name="commitments_drill_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The rep page and /me/: the drills of the active commitment.
+            models.Index(fields=["commitment", "planned_on"], name="commitments_drill_c_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.prompt}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+def drills_done_summary(drills) -> str:
+    """“2 of 3 drills done”, or '' when none is planned."""
+    drills = list(drills)
+    if not drills:
+        return ""
+    done = sum(d.is_done for d in drills)
+    return f"{done} of {len(drills)} drill{'s' if len(drills) != 1 else ''} done"
+
+
+class IndicatorEntry(models.Model):
+    """A value of the commitment's leading indicator the rep logged for a day."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="indicator_entries"
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="indicator_entries"
+    )
+    day = models.DateField()
+    value = models.PositiveIntegerField(validators=[MaxValueValidator(INDICATOR_VALUE_MAX)])
+    # One tap, one entry (as for practice): a retried request logs nothing twice.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0) & Q(value__lte=INDICATOR_VALUE_MAX),
+                name="commitments_indicatorentry_value_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["rep", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="commitments_indicatorentry_one_per_key",
+            ),
+        ]
+        indexes = [
+            # The chart: one rep's values over the last weeks.
+            models.Index(fields=["rep", "day"], name="commitments_indicator_rep_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} on {self.day}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartWeek:
+    start: dt.date
+    value: int | None  # the week's sum; None: nothing logged
+    target: int | None
+    unit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartPeriod:
+    """A commitment's span on the chart: agreed on ``start``, checked (or
+    due) on ``end``."""
+
+    start: dt.date
+    end: dt.date
+    behaviour: str
+    target: int | None
+    unit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartCheck:
+    day: dt.date
+    status: str
+    symbol: str
+    words: str
+    letter: str  # the diagnosis letter, for the diagnosis's author only
+    diagnosis: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IndicatorChart:
+    """The leading indicator across the rep's last weeks, as ``viewer`` may see it."""
+
+    first_day: dt.date
+    last_day: dt.date  # the day after the window
+    weeks: list[ChartWeek]
+    periods: list[ChartPeriod]
+    checks: list[ChartCheck]
+    unit: str
+    target: int | None
+    this_week: int | None
+    strength: Strength
+
+    @property
+    def has_values(self) -> bool:
+        return any(w.value is not None for w in self.weeks)
+
+    @property
+    def mixed_units(self) -> bool:
+        """The weeks shown count different things (a layered behaviour
+        watches a new number): each is read against its own target."""
+        return len({w.unit for w in self.weeks if w.value is not None}) > 1
+
+
+def indicator_chart(
+    *, rep: User, viewer: User, today: dt.date, subject: "Commitment | None"
+) -> IndicatorChart:
+    """The chart's data and the strength of ``subject``'s behaviour (the
+    active commitment, or else the latest): two queries however many weeks.
+
+    The weeks are the rep's (``week_start``), the last ``CHART_WEEKS`` up to
+    the one holding ``today``; each week's value is the sum of what was
+    logged that week. A check shows its outcome, and its diagnosis letter
+    only to the manager who wrote it (``private_to``)."""
+    first_day = week_start(rep, today) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    last_day = first_day + dt.timedelta(weeks=CHART_WEEKS)
+    window = Q(check_date__gte=first_day) | Q(closed_at__date__gte=first_day) | IS_ACTIVE
+    if subject is not None:
+        window |= Q(behaviour=subject.behaviour)
+    rows = list(
+        Commitment.objects.filter(rep=rep, issued_on__lt=last_day)
+        .filter(window)
+        .for_history(viewer)
+        .order_by("issued_on", "created_at", "pk")
+    )
+    if subject is None:
+        closed = [c for c in rows if not c.is_active]
+        subject = closed[-1] if closed else None
+    periods, checks = [], []
+    for c in rows:
+        checked = None if c.is_active else c.check_result
+        end = checked.checked_on if checked else c.check_date
+        if end < first_day:
+            continue
+        periods.append(
+            ChartPeriod(c.issued_on, end, c.behaviour, c.indicator_target, c.indicator_unit)
+        )
+        if checked and first_day <= checked.checked_on < last_day:
+            symbol, words = outcome_mark(c.status)
+            checks.append(
+                ChartCheck(
+                    checked.checked_on,
+                    c.status,
+                    symbol,
+                    words,
+                    DIAGNOSIS_LETTER.get(c.private_diagnosis, ""),
+                    Diagnosis(c.private_diagnosis).label
+                    if c.private_diagnosis in Diagnosis.values
+                    else "",
+                )
+            )
+    sums: dict[dt.date, int] = {}
+    for day, value in IndicatorEntry.objects.filter(
+        rep=rep, day__gte=first_day, day__lt=last_day
+    ).values_list("day", "value"):
+        start = week_start(rep, day)
+        sums[start] = sums.get(start, 0) + value
+    weeks = []
+    for n in range(CHART_WEEKS):
+        start = first_day + dt.timedelta(weeks=n)
+        # The commitment the week belongs to: the one running at its start
+        # (or the first agreed in it).
+        period = next(
+            (p for p in reversed(periods) if p.start <= start < p.end),
+            next((p for p in periods if start <= p.start < start + dt.timedelta(days=7)), None),
+        )
+        weeks.append(
+            ChartWeek(
+                start,
+                sums.get(start),
+                period.target if period else None,
+                period.unit if period else "",
+            )
+        )
+    line = [
+        c.status
+        for c in reversed(rows)
+        if subject is not None
+        and not c.is_active
+        and same_behaviour(c.behaviour, subject.behaviour)
+    ]
+    named = [p for p in periods if p.unit]
+    unit = subject.indicator_unit if subject and subject.indicator_unit else ""
+    if not unit and named:
+        unit = named[-1].unit
+    return IndicatorChart(
+        first_day=first_day,
+        last_day=last_day,
+        weeks=weeks,
+        periods=periods,
+        checks=checks,
+        unit=unit,
+        target=subject.indicator_target if subject else None,
+        this_week=weeks[-1].value,
+        strength=strength_of(line),
+    )

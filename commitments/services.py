@@ -17,6 +17,8 @@ from reps.models import User
 
 from .models import (
     CHECK_LIMIT_DAYS,
+    DRILLS_MAX,
+    INDICATOR_VALUE_MAX,
     NEEDS_DIAGNOSIS,
     Check,
     CoachingSession,
@@ -24,7 +26,9 @@ from .models import (
     CommitmentSkip,
     Diagnosis,
     DiagnosisChange,
+    Drill,
     Fix,
+    IndicatorEntry,
     NextStep,
     PerformanceConversation,
     PracticeLog,
@@ -33,6 +37,7 @@ from .models import (
     check_date_after_skip,
     diagnose,
     diagnosis_problem,
+    drill_default_day,
     fix_problems,
     next_steps_after,
 )
@@ -75,6 +80,8 @@ class CommitmentSpec:
     target_unit: str = ""
     target_days: str = ""
     by_time: dt.time | None = None
+    indicator_unit: str = ""
+    indicator_target: int | None = None
 
     @classmethod
     def repeat(cls, commitment: Commitment, *, check_date: dt.date) -> "CommitmentSpec":
@@ -86,6 +93,8 @@ class CommitmentSpec:
             target_unit=commitment.target_unit,
             target_days=commitment.target_days,
             by_time=commitment.by_time,
+            indicator_unit=commitment.indicator_unit,
+            indicator_target=commitment.indicator_target,
         )
 
 
@@ -133,6 +142,7 @@ def commitment_create(
     today = rep.local_today(now)
     if problem := check_date_problem(spec.check_date, today=today):
         raise ValidationError({"check_date": problem})
+    indicator_problem(spec.indicator_unit, spec.indicator_target)
     if builds_on is not None and builds_on.status != Commitment.Status.KEPT:
         raise ValidationError(
             "Only a kept commitment becomes a standing behaviour to layer on.",
@@ -166,6 +176,8 @@ def commitment_create(
                 target_unit=spec.target_unit,
                 target_days=spec.target_days,
                 by_time=spec.by_time,
+                indicator_unit=spec.indicator_unit,
+                indicator_target=spec.indicator_target,
                 why=spec.why,
                 proposed_by=proposed_by,
                 proposed_by_user=by,
@@ -542,3 +554,195 @@ def performance_conversation_record(
         return PerformanceConversation.objects.create(
             rep=rep, manager=by, held_on=held_on, note=note.strip(), created_at=now
         )
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+class TooManyDrills(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"This one thing already has {DRILLS_MAX} drills, the most a week has room for. "
+            "Nothing was added.",
+            code="too_many_drills",
+        )
+
+
+def indicator_problem(unit: str, target: int | None) -> None:
+    """Refuse a weekly target that counts nothing, or counts nothing real."""
+    if target is not None and target < 1:
+        raise ValidationError({"indicator_target": "A weekly target is at least 1."})
+    longest = Commitment._meta.get_field("indicator_unit").max_length
+    if len(unit) > longest:
+        raise ValidationError({"indicator_unit": f"Keep it to {longest} characters."})
+    if target is not None and not unit.strip():
+        raise ValidationError(
+            {"indicator_unit": "Name what the weekly target counts, e.g. “discovery calls”."}
+        )
+
+
+def _active_for_manager(commitment: Commitment, by: User) -> Commitment:
+    """``commitment`` locked, checked to be active and coached by ``by``.
+    The lock makes concurrent changes to it (two tabs adding drills) queue."""
+    locked = Commitment.objects.select_for_update().select_related("rep").get(pk=commitment.pk)
+    if locked.status != Commitment.Status.ACTIVE:
+        raise ValidationError(
+            "This one thing was already checked: plan practice for the next one.",
+            code="not_active",
+        )
+    if by.pk != locked.rep.manager_id:
+        raise ValidationError("Only the rep's own manager plans their practice.", code="not_coach")
+    return locked
+
+
+def commitment_set_indicator(
+    *,
+    commitment: Commitment,
+    by: User,
+    unit: str,
+    target: int | None,
+    now: dt.datetime | None = None,
+) -> Commitment:
+    """Name (or change, or clear) the active commitment's leading indicator."""
+    unit = unit.strip()
+    indicator_problem(unit, target)
+    with transaction.atomic():
+        locked = _active_for_manager(commitment, by)
+        locked.indicator_unit = unit
+        locked.indicator_target = target
+        locked.save(update_fields=["indicator_unit", "indicator_target"])
+    return locked
+
+
+def drill_add(
+    *,
+    commitment: Commitment,
+    by: User,
+    kind: str,
+    prompt: str,
+    talk_track: str = "",
+    model_answer: str = "",
+    planned_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Drill:
+    """Attach a drill or role-play to the active commitment, at most
+    ``DRILLS_MAX`` of them; by default on the next free day of the spread
+    (``drill_default_day``)."""
+    now = now or timezone.now()
+    if kind not in Drill.Kind.values:
+        raise ValidationError({"kind": "Choose a drill or a role-play."})
+    if not prompt.strip():
+        raise ValidationError({"prompt": "Write the prompt the rep practises."})
+    for field, value in (
+        ("prompt", prompt),
+        ("talk_track", talk_track),
+        ("model_answer", model_answer),
+    ):
+        longest = Drill._meta.get_field(field).max_length
+        if len(value.strip()) > longest:
+            raise ValidationError({field: f"Keep it to {longest:,} characters."})
+    with transaction.atomic():
+        # Locked: two tabs adding a third drill at once cannot make four.
+        locked = _active_for_manager(commitment, by)
+        count = Drill.objects.filter(commitment=locked).count()
+        if count >= DRILLS_MAX:
+            raise TooManyDrills()
+        today = locked.rep.local_today(now)
+        if planned_on is None:
+            planned_on = drill_default_day(
+                issued_on=locked.issued_on, check_date=locked.check_date, today=today, index=count
+            )
+        elif not locked.issued_on <= planned_on <= locked.check_date:
+            raise ValidationError(
+                {
+                    "planned_on": f"Pick a day between {locked.issued_on:%a %-d %b} and the check "
+                    f"on {locked.check_date:%a %-d %b}."
+                }
+            )
+        return Drill.objects.create(
+            commitment=locked,
+            kind=kind,
+            prompt=prompt.strip(),
+            talk_track=talk_track.strip(),
+            model_answer=model_answer.strip(),
+            planned_on=planned_on,
+            created_by=by,
+            created_at=now,
+        )
+
+
+def drill_tick(*, drill: Drill, rep: User, now: dt.datetime | None = None) -> Drill:
+    """The rep did the drill: it is done, and a practice entry of its kind
+    is logged for today. Ticking it again changes nothing: the drill's row
+    lock makes a second tap wait, then find it done."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Drill.objects.select_for_update().select_related("commitment").get(pk=drill.pk)
+        if locked.commitment.rep_id != rep.pk:
+            raise ValidationError("This drill is not yours to tick off.", code="not_yours")
+        if locked.is_done:
+            return locked
+        if locked.commitment.status != Commitment.Status.ACTIVE:
+            raise ValidationError(
+                "This one thing was already checked: the drill can't be ticked off any more.",
+                code="not_active",
+            )
+        entry = practice_log(
+            rep=rep,
+            kind=locked.kind,
+            practiced_on=rep.local_today(now),
+            note=f"{locked.get_kind_display()}: {locked.prompt}"[:300],
+            now=now,
+        )
+        locked.done_at = now
+        locked.practice_log = entry
+        locked.save(update_fields=["done_at", "practice_log"])
+    return locked
+
+
+def indicator_log(
+    *,
+    rep: User,
+    value: int,
+    day: dt.date,
+    idempotency_key: str = "",
+    now: dt.datetime | None = None,
+) -> IndicatorEntry:
+    """Log a value of the active commitment's leading indicator for ``day``.
+
+    The same ``idempotency_key`` twice logs once and returns the first entry."""
+    if idempotency_key:
+        existing = IndicatorEntry.objects.filter(rep=rep, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    commitment = Commitment.objects.active().filter(rep=rep).first()
+    if commitment is None:
+        raise NoActiveCommitment()
+    if not commitment.indicator_unit:
+        raise ValidationError(
+            "Your one thing has no number to watch yet: your manager names one with you.",
+            code="no_indicator",
+        )
+    if not 0 <= value <= INDICATOR_VALUE_MAX:
+        raise ValidationError({"value": f"Log a number from 0 to {INDICATOR_VALUE_MAX:,}."})
+    if day < commitment.issued_on:
+        raise ValidationError(
+            {"day": f"Your one thing started on {commitment.issued_on:%a %-d %b}: log from then."}
+        )
+    if day > rep.local_today(now):
+        raise ValidationError({"day": "Log it once it has happened, not ahead of time."})
+    try:
+        with transaction.atomic():
+            return IndicatorEntry.objects.create(
+                commitment=commitment,
+                rep=rep,
+                day=day,
+                value=value,
+                idempotency_key=idempotency_key,
+                created_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        existing = IndicatorEntry.objects.filter(rep=rep, idempotency_key=idempotency_key).first()
+        if not idempotency_key or existing is None:
+            raise
+        return existing

@@ -29,4 +29,9 @@ urlpatterns = [
         views.performance_conversation_new,
         name="performance_conversation_new",
     ),
+    # Practice plan (drills) and leading indicators.
+    path("reps/<int:rep_id>/drills/", views.drill_new, name="drill_new"),
+    path("reps/<int:rep_id>/indicator/", views.indicator_set, name="indicator_set"),
+    path("me/drills/<int:drill_id>/done/", views.drill_done, name="drill_done"),
+    path("me/indicator/", views.indicator_new, name="indicator_new"),
 ]

@@ -20,6 +20,9 @@ from . import services
 from .forms import (
     CommitmentForm,
     DiagnosisForm,
+    DrillForm,
+    IndicatorForm,
+    IndicatorLogForm,
     PerformanceConversationForm,
     PracticeForm,
     ProposalForm,
@@ -30,16 +33,21 @@ from .forms import (
 from .guide import start_guide
 from .models import (
     DIAGNOSIS_TREE,
+    DRILLS_MAX,
     TREE_START,
     Check,
     CoachingSession,
     Commitment,
     CommitmentSkip,
+    Drill,
     PerformanceConversation,
     PracticeLog,
     Rep,
     beyond_coaching_misses,
     check_window_days,
+    drill_default_day,
+    drills_done_summary,
+    indicator_chart,
     next_check_default,
     suggested_outcome,
     undiagnosed_check,
@@ -264,6 +272,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
     )
     # Lazy: only run when the page (or a swapped-in loop) shows them. Private
     # notes come only to the manager who wrote them (``notes_for``).
+    context.update(_practice_plan_context(request, rep, active, today=today, is_coach=is_coach))
     context["sessions"] = (
         CoachingSession.objects.filter(rep=rep, manager=viewer)
         .exclude(shared_notes="", private_notes="")
@@ -545,6 +554,7 @@ def _my_context(
     request: HttpRequest,
     practice_form: PracticeForm | None = None,
     propose_form: ProposalForm | None = None,
+    indicator_log_form: IndicatorLogForm | None = None,
 ) -> dict:
     rep = request.user
     active = (
@@ -585,7 +595,9 @@ def _my_context(
         # A fresh key: the kept one never made an entry, and this one must.
         draft["idempotency_key"] = uuid.uuid4().hex
         practice_form = PracticeForm(draft, today=today)
+    practice_plan = _my_practice_context(rep, active, today=today, form=indicator_log_form)
     return {
+        **practice_plan,
         "rep": rep,
         "today": today,
         "active": active,
@@ -633,6 +645,130 @@ def check_diagnose(request: HttpRequest, rep_id: int) -> HttpResponse:
     return _render_loop(request, rep_id, diagnose_form=form)
 
 
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+def _drill_form(active: Commitment, drills: list, today, data=None) -> DrillForm | None:
+    """The form for the next drill (on the next day of the spread), or None
+    when the commitment has all it may have."""
+    if len(drills) >= DRILLS_MAX and data is None:
+        return None
+    planned = drill_default_day(
+        issued_on=active.issued_on,
+        check_date=active.check_date,
+        today=today,
+        index=min(len(drills), DRILLS_MAX - 1),
+    )
+    return DrillForm(data, commitment=active, planned_default=planned)
+
+
+def _practice_plan_context(request: HttpRequest, rep, active, *, today, is_coach: bool) -> dict:
+    """The rep page's drills, leading indicator chart and strength: three
+    queries (the drills, the chart's commitments and its values)."""
+    drills = list(active.drills.all()) if active else []
+    context = {
+        "drills": drills,
+        "drills_summary": drills_done_summary(drills),
+        "drills_max": DRILLS_MAX,
+        "chart": indicator_chart(rep=rep, viewer=request.user, today=today, subject=active),
+    }
+    if is_coach and active:
+        context["drill_form"] = _drill_form(active, drills, today)
+        context["indicator_form"] = IndicatorForm(instance=active)
+    return context
+
+
+def _my_practice_context(rep: User, active, *, today, form) -> dict:
+    drills = list(active.drills.all()) if active else []
+    return {
+        "drills": drills,
+        "drills_summary": drills_done_summary(drills),
+        "chart": indicator_chart(rep=rep, viewer=rep, today=today, subject=active),
+        "indicator_log_form": form or IndicatorLogForm(today=today),
+    }
+
+
+def _render_practice_plan(request: HttpRequest, rep_id: int, *, status: int = 200, **overrides):
+    """The practice plan again (with a form's errors, or fresh after a save);
+    over htmx with the summary the update section shows, swapped out of band."""
+    context = _loop_context(request, _rep_for_viewer(request, rep_id))
+    context.update(overrides)
+    if not request.htmx:
+        return render(request, "commitments/rep_detail.html", context, status=status)
+    plan = render(request, "commitments/rep_detail.html#practice_plan", context, status=status)
+    context["oob"] = True
+    summary = render(request, "commitments/_since_last.html", context)
+    plan.content += summary.content
+    return plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drill_new(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Attach a drill or role-play to the rep's active commitment."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    active = get_object_or_404(Commitment.objects.active().filter(rep=rep))
+    today = rep.local_today()
+    form = _drill_form(active, list(active.drills.all()), today, data=request.POST)
+    if form.is_valid():
+        try:
+            drill = services.drill_add(commitment=active, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            done = (
+                f"Added: {drill.get_kind_display().lower()} for {drill.planned_on:%a %-d %b}. "
+                f"{rep.name} sees it on their page."
+            )
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("commitments:rep_detail", rep_id=rep.pk)
+            return _render_practice_plan(request, rep.pk, plan_done=done)
+    return _render_practice_plan(request, rep.pk, status=422, drill_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_set(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Name or change the leading indicator of the rep's active commitment."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    active = get_object_or_404(Commitment.objects.active().filter(rep=rep))
+    form = IndicatorForm(request.POST, instance=active)
+    if form.is_valid():
+        try:
+            saved = services.commitment_set_indicator(
+                commitment=active,
+                by=request.user,
+                unit=form.cleaned_data["indicator_unit"],
+                target=form.cleaned_data["indicator_target"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            done = (
+                f"Saved: {saved.indicator_unit}"
+                + (f", {saved.indicator_target} a week." if saved.indicator_target else ".")
+                if saved.indicator_unit
+                else "Saved: no leading indicator for this one thing."
+            )
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("commitments:rep_detail", rep_id=rep.pk)
+            return _render_practice_plan(request, rep.pk, indicator_done=done)
+    return _render_practice_plan(request, rep.pk, status=422, indicator_form=form)
+
+
+def _my_practice_response(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    if not request.htmx and status == 200:
+        return redirect("commitments:my_one_thing")
+    template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
+    return render(request, template, _my_context(request, **forms), status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpResponse:
@@ -650,3 +786,45 @@ def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpRespo
             messages.success(request, "Recorded the performance conversation (only you see it).")
             return _loop_saved(request, rep_id)
     return _render_loop(request, rep_id, performance_form=form)
+
+
+def drill_done(request: HttpRequest, drill_id: int) -> HttpResponse:
+    """The rep ticks a drill off: one tap, and ticking again changes nothing."""
+    if not request.user.is_rep:
+        raise Http404
+    # Only the rep's own drills: anyone else's is a 404.
+    drill = get_object_or_404(Drill.objects.filter(commitment__rep=request.user), pk=drill_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    try:
+        drill = services.drill_tick(drill=drill, rep=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _my_practice_response(request, status=422)
+    messages.success(request, f"Done: {drill.get_kind_display().lower()}. It counts as practice.")
+    return _my_practice_response(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    """The rep logs a value of their leading indicator."""
+    if not request.user.is_rep:
+        raise Http404
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    rep = request.user
+    form = IndicatorLogForm(request.POST, today=rep.local_today())
+    if form.is_valid():
+        try:
+            entry = services.indicator_log(rep=rep, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form_add_service_error(form, error)
+            else:
+                # No number to watch (or no one thing): there is no form to show it in.
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Logged: {entry.value} for {entry.day:%a %-d %b}.")
+            return _my_practice_response(request)
+    return _my_practice_response(request, status=422, indicator_log_form=form)

@@ -27,9 +27,13 @@ SIZES = [
 # the active commitment's skips, calls; session, user; last week's undiagnosed miss and
 # the manager's performance conversations.
 REP_PAGE_QUERIES = 15
+# The practice plan: the drills, the indicator chart's commitments and its values.
+PRACTICE_PLAN_QUERIES = 3
+REP_PAGE_QUERIES += PRACTICE_PLAN_QUERIES
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
+MY_ONE_THING_QUERIES += PRACTICE_PLAN_QUERIES
 
 
 def queries_for(client, path: str, **headers) -> int:

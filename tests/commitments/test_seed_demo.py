@@ -295,3 +295,22 @@ def test_it_sizes_the_organisation_for_benchmarks():
 def test_it_refuses_an_empty_organisation():
     with pytest.raises(CommandError):
         seed(reps=0)
+
+
+def test_it_shows_drills_and_the_number_to_watch():
+    seed(weeks=6)
+    rep = User.objects.get(email=f"rep@{DOMAIN}")
+    active = rep.commitments.active().get()
+
+    drills = list(active.drills.all())
+    assert len(drills) == 3
+    assert sum(d.is_done for d in drills) == 1
+    assert drills[0].practice_log.commitment == active  # the tick counts as practice
+    assert [d.planned_on for d in drills] == sorted({d.planned_on for d in drills})
+    assert active.indicator_unit and active.indicator_target
+    # Values in several weeks, logged while each week was on, so the chart has a line.
+    entries = rep.indicator_entries.select_related("commitment")
+    assert len({entry.commitment_id for entry in entries}) >= 3
+    for entry in entries:
+        assert entry.commitment.indicator_unit
+        assert entry.commitment.issued_on < entry.day < entry.commitment.check_date
