@@ -27,8 +27,16 @@ from django.db import transaction
 from reps.models import Organisation, User
 
 from . import demo_data as data
-from .demo_data import KEPT, MISSED, PARTLY, Behaviour, Person
-from .models import CoachingSession, Commitment, Diagnosis, Fix, NextStep, PracticeLog
+from .demo_data import KEPT, MISSED, NO_OPP, PARTLY, Behaviour, Person
+from .models import (
+    CoachingSession,
+    Commitment,
+    Diagnosis,
+    Fix,
+    NextStep,
+    PerformanceConversation,
+    PracticeLog,
+)
 from .services import (
     CommitmentSpec,
     check_record,
@@ -94,6 +102,9 @@ class Loop:
 
     def advance(self, outcome: str) -> str:
         """Move to what the next 1:1 agrees after ``outcome``; return the NextStep."""
+        if outcome == NO_OPP:
+            # No opportunity pauses the cycle: the same one thing, the same attempt.
+            return NextStep.CARRY_ON
         if outcome != KEPT and self.attempt < data.MAX_ATTEMPTS:
             # No judgment: the same commitment again, with a new check date.
             self.attempt += 1
@@ -109,7 +120,7 @@ class Loop:
         return NextStep.NEW
 
     def diagnosis(self, outcome: str) -> str:
-        if outcome == KEPT:
+        if outcome in (KEPT, NO_OPP):
             return ""
         kinds, weights = zip(*data.DIAGNOSES, strict=True)
         return self.rng.choices(kinds, weights)[0]
@@ -141,7 +152,9 @@ class Loop:
             if self.rng.random() < data.PRACTICE_DAILY_CHANCE:
                 self.log(commitment.issued_on + dt.timedelta(days=offset))
 
-    def check(self, commitment: Commitment, outcome: str, *, on: dt.date, next_step: str):
+    def check(
+        self, commitment: Commitment, outcome: str, *, on: dt.date, next_step: str, last=False
+    ):
         shared = self.rng.choice(data.SHARED_NOTES)
         private = (
             self.rng.choice(data.PRIVATE_NOTES)
@@ -150,6 +163,8 @@ class Loop:
         )
         evidence = self.rng.choice(data.EVIDENCE[outcome])
         diagnosis = self.diagnosis(outcome)
+        if last and diagnosis and self.person.local in data.UNSURE_LAST:
+            diagnosis = Diagnosis.UNSURE
         return check_record(
             commitment=commitment,
             by=self.rep.manager,
@@ -157,7 +172,7 @@ class Loop:
             evidence=evidence,
             diagnosis=diagnosis,
             fix=self.fix(commitment, diagnosis, on=on),
-            change_reason=data.FRESH_START_REASON if outcome != KEPT else "",
+            change_reason=data.FRESH_START_REASON if outcome in (PARTLY, MISSED) else "",
             shared_notes=shared,
             private_notes=private,
             next_step=next_step,
@@ -215,7 +230,8 @@ def demo_delete() -> None:
     )
     user_ids = list(users.values_list("pk", flat=True))
     commitments = Commitment.objects.filter(rep_id__in=user_ids)
-    commitments.update(reissue_of=None, builds_on=None)
+    commitments.update(reissue_of=None, builds_on=None, reinforces=None, carries_on=None)
+    PerformanceConversation.objects.filter(rep_id__in=user_ids).delete()
     commitments.delete()
     CoachingSession.objects.filter(rep_id__in=user_ids).delete()
     User.objects.filter(pk__in=user_ids).update(manager=None)
@@ -333,7 +349,9 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
             next_step_taken = NextStep.NONE  # the manager leaves the next one open
         else:
             next_step_taken = next_step
-        check, current = loop.check(current, outcome, on=days[week], next_step=next_step_taken)
+        check, current = loop.check(
+            current, outcome, on=days[week], next_step=next_step_taken, last=week == weeks
+        )
 
     if story == "self_coaching":
         # Weeks 9-12 of the horizon: the rep brings their own next

@@ -17,6 +17,7 @@ ADMIN_NAME = "Olivia Hart"
 ADMIN_ZONE = "Europe/London"
 
 KEPT, PARTLY, MISSED = Check.Outcome.KEPT, Check.Outcome.PARTLY, Check.Outcome.MISSED
+NO_OPP = Check.Outcome.NO_OPP
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ EVIDENCE = {
         "Did it Monday and Tuesday, then the quarter-end push took over.",
         "About half the target; the ones that went out were good.",
         "Two good examples; travel days were skipped.",
+    ],
+    NO_OPP: [
+        "No discovery calls this week: the one thing never came up.",
     ],
     MISSED: [
         "Nothing to show this week.",
@@ -312,7 +316,8 @@ REPS = [
         dt.time(9, 0),
         "You want your pipeline at three times quota.",
         1,
-        (KEPT, PARTLY),
+        # A week with no discovery calls: the same one thing carried on.
+        (NO_OPP, KEPT, PARTLY),
         track=4,
     ),
     Person(
@@ -376,7 +381,9 @@ EXTRA_GOALS = [
 MAX_ATTEMPTS = 3  # after the third partly/missed, a fresh start on something else
 KEEP_RATE = (0.5, 0.8)  # each rep's chance of keeping a week, drawn once
 PARTLY_RATE = 0.15
-PRACTICE_PER_WEEK = {KEPT: (2, 4), PARTLY: (1, 2), MISSED: (0, 1)}  # fewest, most logs
+PRACTICE_PER_WEEK = {KEPT: (2, 4), PARTLY: (1, 2), MISSED: (0, 1), NO_OPP: (1, 2)}  # fewest, most
+# Reps whose latest miss is "not sure yet": the rep page chases its diagnosis.
+UNSURE_LAST = ("tomas",)
 PRACTICE_DAILY_CHANCE = 0.5  # this week, the chance of a log on each day so far
 PRIVATE_NOTE_CHANCE = 0.4
 START_WEEKS_BEFORE_HISTORY = (4, 30)  # how long before the first 1:1 a rep started

@@ -202,6 +202,10 @@ def test_the_history_keeps_the_rules_of_the_loop():
             assert c.attempt == c.reissue_of.attempt + 1
             assert c.reissue_of.status in ("partly", "missed")
             assert c.issued_on == c.reissue_of.check_date
+        elif c.carries_on:
+            # No opportunity: the same behaviour carries on, the same attempt.
+            assert (c.behaviour, c.attempt) == (c.carries_on.behaviour, c.carries_on.attempt)
+            assert c.carries_on.status == "no_opp"
         else:
             assert c.attempt == 1
         if c.builds_on:
@@ -219,7 +223,7 @@ def test_the_history_keeps_the_rules_of_the_loop():
 def test_it_shows_every_part_of_the_loop():
     seed(weeks=4)
     commitments = Commitment.objects.filter(rep__organisation__name=ORG_NAME)
-    assert {"kept", "partly", "missed", "active"} <= set(
+    assert {"kept", "partly", "missed", "no_opp", "active"} <= set(
         commitments.values_list("status", flat=True)
     )
     assert commitments.filter(attempt=3, status="active").exists()  # missed twice in a row
@@ -248,6 +252,10 @@ def test_it_shows_every_part_of_the_loop():
         .exclude(diagnosis="")
         .exists()
     )
+    # Every miss is diagnosed; one is still "not sure yet", chased on its rep's page.
+    checks = Check.objects.filter(commitment__rep__organisation__name=ORG_NAME)
+    assert not checks.filter(outcome__in=["missed", "partly"], diagnosis="").exists()
+    assert checks.filter(diagnosis="unsure", commitment__rep__email=f"tomas@{DOMAIN}").exists()
 
 
 def test_the_current_week_is_as_of_today():
