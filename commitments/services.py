@@ -19,11 +19,17 @@ from .models import (
     Check,
     CoachingSession,
     Commitment,
+    CommitmentDraft,
     CommitmentSkip,
+    DailyAnswer,
     NextStep,
     PracticeLog,
     check_date_after_skip,
+    commitment_wording_problem,
+    daily_answer_day_problem,
     next_steps_after,
+    ramp_state,
+    ramp_sticks,
 )
 from .signals import loop_changed
 
@@ -103,6 +109,7 @@ def commitment_create(
     reissue_of: Commitment | None = None,
     builds_on: Commitment | None = None,
     now: dt.datetime | None = None,
+    draft: CommitmentDraft | None = None,
 ) -> Commitment:
     """Make ``spec`` the rep's one active commitment, agreed at ``now``.
 
@@ -117,6 +124,9 @@ def commitment_create(
         )
     if not spec.behaviour.strip():
         raise ValidationError({"behaviour": "Write the one thing the rep will do."})
+    # A re-issue repeats what was agreed before, as it was worded then.
+    if reissue_of is None and (problem := _wording_problem(spec)):
+        raise ValidationError({"target_count": problem}, code="needs_count_or_when")
     today = rep.local_today(now)
     if problem := check_date_problem(spec.check_date, today=today):
         raise ValidationError({"check_date": problem})
@@ -126,6 +136,12 @@ def commitment_create(
             code="layer_needs_kept",
         )
     proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
+    author = by
+    if draft is not None:
+        # The rep drafted it (weeks 9–12); the manager approved it, perhaps edited.
+        author = rep
+        edited = draft.edited_by(spec)
+        proposed_by = Commitment.ProposedBy.REP_EDITED if edited else Commitment.ProposedBy.REP
     try:
         with transaction.atomic():
             commitment = Commitment.objects.create(
@@ -139,7 +155,7 @@ def commitment_create(
                 by_time=spec.by_time,
                 why=spec.why,
                 proposed_by=proposed_by,
-                proposed_by_user=by,
+                proposed_by_user=author,
                 issued_on=today,
                 check_date=spec.check_date,
                 attempt=reissue_of.attempt + 1 if reissue_of else 1,
@@ -369,3 +385,139 @@ def rep_setup_changed(*, person: User, fields: set[str]) -> None:
         elif person.is_manager and fields & {"timezone", "is_active"}:
             for rep_id in User.objects.reps().filter(manager=person).values_list("pk", flat=True):
                 loop_changed.send(sender=User, rep_id=rep_id, now=timezone.now())
+
+
+# --- guidance: wording, drafts (weeks 9–12), ramp answers ------------------
+
+
+def _wording_problem(spec: CommitmentSpec) -> str:
+    return commitment_wording_problem(
+        behaviour=spec.behaviour,
+        target_count=spec.target_count,
+        target_days=spec.target_days,
+        by_time=spec.by_time,
+    )
+
+
+class DraftWaiting(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You already have a draft waiting for your manager: they approve it or edit it "
+            "with you at your next 1:1.",
+            code="draft_waiting",
+        )
+
+
+def commitment_draft_create(
+    *, rep: User, spec: CommitmentSpec, now: dt.datetime | None = None
+) -> CommitmentDraft:
+    """The rep drafts their own one thing (weeks 9–12) for their manager to
+    approve. At most one open draft per rep (a database constraint), and only
+    while they have no active commitment."""
+    now = now or timezone.now()
+    if rep.manager_id is None:
+        raise ValidationError(
+            "You have no manager yet: an org admin assigns one first.", code="no_manager"
+        )
+    if not spec.behaviour.strip():
+        raise ValidationError({"behaviour": "Write the one thing you will do."})
+    if problem := _wording_problem(spec):
+        raise ValidationError({"target_count": problem}, code="needs_count_or_when")
+    if problem := check_date_problem(spec.check_date, today=rep.local_today(now)):
+        raise ValidationError({"check_date": problem})
+    if Commitment.objects.active().filter(rep=rep).exists():
+        raise ActiveCommitmentExists()
+    try:
+        with transaction.atomic():
+            return CommitmentDraft.objects.create(
+                rep=rep,
+                behaviour=spec.behaviour,
+                target_count=spec.target_count,
+                target_unit=spec.target_unit,
+                target_days=spec.target_days,
+                by_time=spec.by_time,
+                why=spec.why,
+                check_date=spec.check_date,
+                created_at=now,
+            )
+    except IntegrityError:
+        if CommitmentDraft.objects.filter(rep=rep, status=CommitmentDraft.Status.OPEN).exists():
+            raise DraftWaiting() from None
+        raise
+
+
+def commitment_draft_approve(
+    *,
+    draft: CommitmentDraft,
+    by: User,
+    spec: CommitmentSpec,
+    now: dt.datetime | None = None,
+) -> Commitment:
+    """The manager approves the rep's draft as ``spec``: as drafted, or
+    edited. It becomes the rep's active commitment, recorded as the rep's
+    ("rep drafted, manager edited" when the wording changed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = CommitmentDraft.objects.select_for_update().select_related("rep").get(pk=draft.pk)
+        if locked.status != CommitmentDraft.Status.OPEN:
+            raise ValidationError("This draft was already approved.", code="draft_decided")
+        if by.pk != locked.rep.manager_id:
+            raise ValidationError(
+                "Only the rep's own manager approves a draft.", code="not_manager"
+            )
+        commitment = commitment_create(rep=locked.rep, by=by, spec=spec, now=now, draft=locked)
+        locked.status = CommitmentDraft.Status.APPROVED
+        locked.decided_at = now
+        locked.decided_by = by
+        locked.commitment = commitment
+        locked.save(update_fields=["status", "decided_at", "decided_by", "commitment"])
+    return commitment
+
+
+def daily_answer_record(
+    *,
+    rep: User,
+    did_it: bool,
+    day: dt.date | None = None,
+    via: str = DailyAnswer.Via.PAGE,
+    now: dt.datetime | None = None,
+) -> DailyAnswer:
+    """Record the rep's ramp-mode answer for ``day`` (default: their today):
+    did they do the one thing? One answer per day: a second tap returns the
+    first. A yes that makes the behaviour stick (``ramp_sticks``) ends ramp
+    mode, and the daily checks are re-planned in the same transaction."""
+    now = now or timezone.now()
+    today = rep.local_today(now)
+    day = day or today
+    if problem := daily_answer_day_problem(day, today=today):
+        raise ValidationError(problem, code="day_out_of_range")
+    with transaction.atomic():
+        # One rep's answers in order: two taps at once cannot both end ramp.
+        User.objects.select_for_update().filter(pk=rep.pk).first()
+        existing = DailyAnswer.objects.filter(rep=rep, day=day).first()
+        if existing is not None:
+            return existing
+        ended_by = DailyAnswer.objects.ramp_ended().filter(rep=rep).first()
+        if not ramp_state(rep, today=day, ended_by=ended_by).on:
+            raise ValidationError("Ramp mode is over: no daily check now.", code="not_in_ramp")
+        commitment = Commitment.objects.active().filter(rep=rep).first()
+        if commitment is None:
+            raise ValidationError("There is no one thing to answer about yet.", code="no_active")
+        yes_days = set(
+            DailyAnswer.objects.filter(rep=rep, did_it=True, day__lt=day).values_list(
+                "day", flat=True
+            )
+        )
+        if did_it:
+            yes_days.add(day)
+        answer = DailyAnswer.objects.create(
+            rep=rep,
+            commitment=commitment,
+            day=day,
+            did_it=did_it,
+            via=via,
+            answered_at=now,
+            ends_ramp=did_it and ended_by is None and ramp_sticks(yes_days, today=day),
+        )
+        loop_changed.send(sender=DailyAnswer, rep_id=rep.pk, now=now)
+    return answer

@@ -25,6 +25,7 @@ from .forms import (
     TranscriptForm,
     WeeklyUpdateForm,
 )
+from .guidance import coach_guidance, my_guidance, picked, picked_initial
 from .guide import start_guide
 from .models import (
     CoachingSession,
@@ -34,6 +35,7 @@ from .models import (
     Rep,
     check_window_days,
     next_check_default,
+    rep_drafts_for_approval,
     suggested_outcome,
 )
 from .transcripts import transcript_matches
@@ -196,6 +198,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 default_check_date=default_check,
                 window_days=window,
                 initial={"commitment_id": active.pk},
+                next_initial=picked_initial(request),
             )
             context["skip_form"] = forms.get("skip_form") or SkipWeekForm(
                 initial={"commitment_id": active.pk, "check_date": active.check_date}
@@ -209,7 +212,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 today=today,
                 suggested=default_check,
                 window_days=window,
-                initial={"check_date": default_check},
+                initial={"check_date": default_check, **picked_initial(request)},
             )
     history = Paginator(
         Commitment.objects.closed()
@@ -232,6 +235,18 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         if is_their_manager
         else []
     )
+    # Guidance: the library, the rep's draft (weeks 9–12), authorship, ramp.
+    context.update(
+        coach_guidance(
+            request,
+            rep,
+            today=today,
+            is_coach=is_coach,
+            suggested=next_check_default(rep, today=today),
+            window_days=check_window_days(rep),
+            draft_form=forms.get("draft_form"),
+        )
+    )
     return context
 
 
@@ -246,6 +261,9 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     context = _loop_context(request, rep)
     if request.htmx and not request.htmx.history_restore_request and request.GET.get("page"):
         return render(request, "commitments/rep_detail.html#history", context)
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/rep_detail.html#loop", context)
     return render(request, "commitments/rep_detail.html", context)
 
 
@@ -393,6 +411,9 @@ def _render_loop(request: HttpRequest, rep_id: int, **forms) -> HttpResponse:
 def my_one_thing(request: HttpRequest) -> HttpResponse:
     if not request.user.is_rep:
         raise Http404
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
     return render(request, "commitments/my_one_thing.html", _my_context(request))
 
 
@@ -446,17 +467,29 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
         suggested=next_check_default(rep, today=today),
         window_days=check_window_days(rep),
     )
+    drafts = rep_drafts_for_approval(rep, today=today)
     if form.is_valid():
         try:
-            commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
+            if drafts:
+                # Weeks 9–12: a draft the manager approves as is or edits.
+                draft = services.commitment_draft_create(rep=rep, spec=form.spec())
+            else:
+                commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                f"Saved. Your manager sees it and you'll check it together on "
-                f"{commitment.check_date:%a %-d %b}.",
-            )
+            if drafts:
+                messages.success(
+                    request,
+                    "Sent to your manager: they approve your draft as it is, or edit it "
+                    f"with you. Check date proposed: {draft.check_date:%a %-d %b}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Saved. Your manager sees it and you'll check it together on "
+                    f"{commitment.check_date:%a %-d %b}.",
+                )
             if not request.htmx:
                 return redirect("commitments:my_one_thing")
             return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
@@ -498,7 +531,7 @@ def _my_context(
                 today=today,
                 suggested=suggested,
                 window_days=window,
-                initial={"check_date": suggested},
+                initial={"check_date": suggested, **picked_initial(request)},
             )
     if (
         active
@@ -521,4 +554,6 @@ def _my_context(
         "shared_sessions": CoachingSession.objects.filter(rep=rep)
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
+        # Guidance: the library, an open draft (weeks 9–12), ramp's daily question.
+        **my_guidance(request, rep, today=today, active=active),
     }

@@ -24,8 +24,9 @@ SIZES = [
 ]
 
 # The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
-# the active commitment's skips, calls; session, user.
-REP_PAGE_QUERIES = 13
+# the active commitment's skips, calls; session, user; the rep-authored share and
+# the rep's open draft (a rep in or just out of ramp mode: their daily answers too).
+REP_PAGE_QUERIES = 15
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
