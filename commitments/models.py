@@ -18,6 +18,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -588,6 +589,29 @@ class RepQuerySet(UserQuerySet):
             Prefetch("commitments", queryset=recent[:HISTORY_AT_A_GLANCE], to_attr="recent_closed"),
         )
 
+    def with_guidance_facts(self, now: dt.datetime):
+        """In the same query (no extra one): today's ramp answer
+        (``ramp_answer_today``: True, False or None), whether ramp ended
+        early (``ramp_ended_early``), and the rep-authored share's counts
+        (``authored_total``, ``authored_by_rep``, first issues only)."""
+        answers = DailyAnswer.objects.filter(rep=OuterRef("pk")).order_by()
+        firsts = Commitment.objects.filter(rep=OuterRef("pk"), reissue_of__isnull=True).order_by()
+
+        def count(queryset):
+            counted = queryset.values("rep").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        return self.alias(guidance_today=LocalDate("timezone", now=now)).annotate(
+            ramp_answer_today=Subquery(
+                answers.filter(day=OuterRef("guidance_today")).values("did_it")[:1]
+            ),
+            ramp_ended_early=Exists(
+                answers.filter(ends_ramp=True, day__lt=OuterRef("guidance_today"))
+            ),
+            authored_total=count(firsts),
+            authored_by_rep=count(firsts.filter(AUTHORED_BY_REP)),
+        )
+
 
 class Rep(User):
     """A rep as the loop sees them: the facts read from ``for_team_page``."""
@@ -614,6 +638,12 @@ class Rep(User):
                 break
             count += 1
         return count
+
+    @property
+    def in_ramp_now(self) -> bool:
+        """Ramp mode today, the calendar's and the answers' (needs
+        ``with_guidance_facts``): over early once the behaviour stuck."""
+        return self.in_ramp() and not self.ramp_ended_early
 
     @property
     def beyond_coaching(self) -> bool:

@@ -79,6 +79,8 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         .order_by("name", "pk")
         # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
         .for_team_page(viewer=viewer, now=now, diagnoses=False)
+        # Ramp's answer today and the rep-authored share: in the same query.
+        .with_guidance_facts(now)
     )
     # The page of reps carries their count: no COUNT(*) query of its own.
     page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
