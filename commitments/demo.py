@@ -28,8 +28,21 @@ from reps.models import Organisation, User
 
 from . import demo_data as data
 from .demo_data import KEPT, MISSED, PARTLY, Behaviour, Person
-from .models import CoachingSession, Commitment, NextStep, PracticeLog
-from .services import CommitmentSpec, check_record, commitment_create, practice_log
+from .models import (
+    CoachingSession,
+    Commitment,
+    CommitmentDraft,
+    NextStep,
+    PracticeLog,
+    is_working_day,
+)
+from .services import (
+    CommitmentSpec,
+    check_record,
+    commitment_create,
+    daily_answer_record,
+    practice_log,
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +192,7 @@ def demo_delete() -> None:
         email__iendswith=f"@{data.DOMAIN}"
     )
     user_ids = list(users.values_list("pk", flat=True))
+    CommitmentDraft.objects.filter(rep_id__in=user_ids).delete()
     commitments = Commitment.objects.filter(rep_id__in=user_ids)
     commitments.update(reissue_of=None, builds_on=None)
     commitments.delete()
@@ -334,3 +348,10 @@ def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
             note=note,
             now=loop.at(day, data.PRACTICE_LOGGED_AT),
         )
+    # Ramp mode's daily yes/no, on the working days so far.
+    for offset, did_it in data.RAMP_ANSWERS.items():
+        day = start + dt.timedelta(days=offset)
+        if day < today and is_working_day(day):
+            daily_answer_record(
+                rep=rep, did_it=did_it, day=day, now=loop.at(day, data.RAMP_ANSWERED_AT)
+            )
