@@ -305,3 +305,19 @@ def test_a_script_in_the_one_thing_is_inert_on_the_daily_link_page(clock):
 
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; every day" in page
+
+
+def test_a_daily_check_planned_after_the_day_was_answered_is_not_sent(clock, new_rep, smtp):
+    # Answered in the morning, before the calendar planned the day's check.
+    answer_on_page(clock, new_rep, at(30, 8))
+    clock.move_to(at(30, 9))
+    reminder_plan_calendar()
+    assert f"daily:u{new_rep.pk}:2026-11-30" in daily_rows(new_rep)
+    clock.move_to(at(30, 16))
+    smtp.received.clear()
+
+    reminder_dispatch_due()
+
+    row = Reminder.objects.get(key=f"daily:u{new_rep.pk}:2026-11-30")
+    assert (row.status, row.skip_reason) == (Reminder.Status.SKIPPED, "answered already")
+    assert not any("quick daily check" in i["message"].as_string() for i in smtp.received)
