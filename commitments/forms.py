@@ -203,6 +203,8 @@ class WeeklyUpdateForm(forms.Form):
         help_text="Only you see these.",
     )
     next_step = forms.ChoiceField(label="What's next?", choices=NextStep, widget=forms.RadioSelect)
+    # Weeks 9–12: the next one thing is filled in from the rep's draft.
+    from_draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,

@@ -48,6 +48,15 @@ def picked_initial(request) -> dict:
     return entry.initial() if entry else {}
 
 
+def open_draft(rep: User) -> CommitmentDraft | None:
+    return CommitmentDraft.objects.filter(rep=rep, status=CommitmentDraft.Status.OPEN).first()
+
+
+def draft_initial(draft: CommitmentDraft) -> dict:
+    """The commitment form's fields, filled in from the rep's draft."""
+    return {name: getattr(draft, name) for name in CommitmentDraft.WORDING_FIELDS}
+
+
 def _answers(rep: User, today: dt.date) -> tuple[list[DailyAnswer], DailyAnswer | None]:
     """One query: the recent answers and the one that ended ramp (if any)."""
     answers = list(
@@ -89,6 +98,7 @@ def coach_guidance(
     is_coach: bool,
     suggested: dt.date,
     window_days: int,
+    draft: CommitmentDraft | None,
     draft_form: CommitmentForm | None = None,
 ) -> dict:
     """What the rep page adds: the library (for their coach), the rep's open
@@ -102,10 +112,9 @@ def coach_guidance(
         "drafts_phase": rep_drafts_for_approval(rep, today=today),
         **ramp_context(rep, today=today),
     }
-    draft = CommitmentDraft.objects.filter(rep=rep, status=CommitmentDraft.Status.OPEN).first()
     context["draft"] = draft
     if draft is not None and is_coach:
-        initial = {name: getattr(draft, name) for name in CommitmentDraft.WORDING_FIELDS}
+        initial = draft_initial(draft)
         # The drafted date, unless it has passed meanwhile: then the next 1:1.
         initial["check_date"] = (
             suggested if check_date_problem(draft.check_date, today=today) else draft.check_date
@@ -122,18 +131,21 @@ def coach_guidance(
 
 def my_guidance(request, rep: User, *, today: dt.date, active: Commitment | None) -> dict:
     """What the rep's own page adds: the library, their open draft, whether
-    their proposal is a draft (weeks 9–12), and ramp mode's daily question."""
+    their proposal is a draft (weeks 9–12) — also of the next one thing, to
+    bring to the check (``draft_next``) — and ramp mode's daily question."""
+    drafts_phase = rep_drafts_for_approval(rep, today=today)
+    # Shown instead of the proposal form: without an active one thing, or
+    # while drafting the next one for the check.
+    draft = open_draft(rep) if drafts_phase or active is None else None
     return {
         "library": LIBRARY,
         "picker_url": reverse("commitments:my_one_thing"),
         "picker_target": "#practice",
         "picked": picked(request),
-        "drafts_phase": rep_drafts_for_approval(rep, today=today),
+        "drafts_phase": drafts_phase,
+        "draft_next": drafts_phase and active is not None and draft is None,
         "daily_answers": DailyAnswerForm.ANSWERS,
-        # Shown instead of the proposal form: only without an active one thing.
-        "draft": None
-        if active
-        else CommitmentDraft.objects.filter(rep=rep, status=CommitmentDraft.Status.OPEN).first(),
+        "draft": draft,
         **ramp_context(rep, today=today),
     }
 

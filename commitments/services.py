@@ -183,12 +183,16 @@ def check_record(
     next_step: str = NextStep.NONE,
     next_spec: CommitmentSpec | None = None,
     now: dt.datetime | None = None,
+    draft: CommitmentDraft | None = None,
 ) -> tuple[Check, Commitment | None]:
     """Close the loop on ``commitment`` at ``now`` and, in the same step, set the next one.
 
     Either everything is saved (the 1:1, the check, the next commitment, the
     re-planned reminders) or nothing is: a failure halfway leaves the old
     commitment active.
+
+    ``draft``: the next one thing is the rep's draft (weeks 9–12), approved
+    here as it is or edited; a re-issue leaves the draft waiting.
     """
     now = now or timezone.now()
     if outcome not in Check.Outcome.values:
@@ -207,6 +211,8 @@ def check_record(
         if locked.status != Commitment.Status.ACTIVE:
             raise AlreadyChecked()
         rep = locked.rep
+        if draft is not None and draft.rep_id != rep.pk:
+            raise ValidationError("This draft is another rep's.", code="draft_not_this_reps")
         session = CoachingSession.objects.create(
             rep=rep,
             manager=by,
@@ -246,7 +252,10 @@ def check_record(
                 session=session,
                 builds_on=locked if next_step == NextStep.LAYER else None,
                 now=now,
+                draft=draft,
             )
+            if draft is not None:
+                _draft_approved(draft, by=by, commitment=following, now=now)
         else:
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
     return check, following
@@ -412,8 +421,8 @@ def commitment_draft_create(
     *, rep: User, spec: CommitmentSpec, now: dt.datetime | None = None
 ) -> CommitmentDraft:
     """The rep drafts their own one thing (weeks 9–12) for their manager to
-    approve. At most one open draft per rep (a database constraint), and only
-    while they have no active commitment."""
+    approve: now, or at the check of the one active (it becomes the next one
+    thing there). At most one open draft per rep (a database constraint)."""
     now = now or timezone.now()
     if rep.manager_id is None:
         raise ValidationError(
@@ -425,8 +434,6 @@ def commitment_draft_create(
         raise ValidationError({"target_count": problem}, code="needs_count_or_when")
     if problem := check_date_problem(spec.check_date, today=rep.local_today(now)):
         raise ValidationError({"check_date": problem})
-    if Commitment.objects.active().filter(rep=rep).exists():
-        raise ActiveCommitmentExists()
     try:
         with transaction.atomic():
             return CommitmentDraft.objects.create(
@@ -466,12 +473,20 @@ def commitment_draft_approve(
                 "Only the rep's own manager approves a draft.", code="not_manager"
             )
         commitment = commitment_create(rep=locked.rep, by=by, spec=spec, now=now, draft=locked)
-        locked.status = CommitmentDraft.Status.APPROVED
-        locked.decided_at = now
-        locked.decided_by = by
-        locked.commitment = commitment
-        locked.save(update_fields=["status", "decided_at", "decided_by", "commitment"])
+        _draft_approved(locked, by=by, commitment=commitment, now=now)
     return commitment
+
+
+def _draft_approved(
+    draft: CommitmentDraft, *, by: User, commitment: Commitment, now: dt.datetime
+) -> None:
+    """Close ``draft`` as approved into ``commitment`` (compare-and-set: a
+    draft is approved once, also from two tabs)."""
+    done = CommitmentDraft.objects.filter(pk=draft.pk, status=CommitmentDraft.Status.OPEN).update(
+        status=CommitmentDraft.Status.APPROVED, decided_at=now, decided_by=by, commitment=commitment
+    )
+    if not done:
+        raise ValidationError("This draft was already approved.", code="draft_decided")
 
 
 def daily_answer_record(

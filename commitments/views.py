@@ -25,7 +25,14 @@ from .forms import (
     TranscriptForm,
     WeeklyUpdateForm,
 )
-from .guidance import coach_guidance, my_guidance, picked, picked_initial
+from .guidance import (
+    coach_guidance,
+    draft_initial,
+    my_guidance,
+    open_draft,
+    picked,
+    picked_initial,
+)
 from .guide import start_guide
 from .models import (
     CoachingSession,
@@ -181,6 +188,8 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
         "calls": calls[:10],
     }
+    # Weeks 9–12: the rep's draft, approved on its own or at the check.
+    rep_draft = open_draft(rep)
     if is_coach:
         default_check = next_check_default(rep, today=today)
         window = check_window_days(rep)
@@ -199,8 +208,9 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 today=today,
                 default_check_date=default_check,
                 window_days=window,
-                initial={"commitment_id": active.pk},
-                next_initial=picked_initial(request),
+                initial={"commitment_id": active.pk, "from_draft": rep_draft and rep_draft.pk},
+                # At the check, the next one thing is the rep's draft (or a pick).
+                next_initial=picked_initial(request) or (rep_draft and draft_initial(rep_draft)),
             )
             context["skip_form"] = forms.get("skip_form") or SkipWeekForm(
                 initial={"commitment_id": active.pk, "check_date": active.check_date}
@@ -246,6 +256,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
             is_coach=is_coach,
             suggested=next_check_default(rep, today=today),
             window_days=check_window_days(rep),
+            draft=rep_draft,
             draft_form=forms.get("draft_form"),
         )
     )
@@ -288,6 +299,12 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         commitment = get_object_or_404(
             Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
         )
+        # The next one thing filled in from the rep's draft (still open, this rep's).
+        draft = (
+            open_draft(rep) if form.cleaned_data.get("from_draft") and form.next_spec() else None
+        )
+        if draft is not None and draft.pk != form.cleaned_data["from_draft"]:
+            draft = None
         try:
             check, following = services.check_record(
                 commitment=commitment,
@@ -299,6 +316,7 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
                 private_notes=form.cleaned_data["private_notes"],
                 next_step=form.cleaned_data["next_step"],
                 next_spec=form.next_spec(),
+                draft=draft,
             )
         except ValidationError as error:
             form_add_service_error(form, error, form.next_form)
@@ -522,7 +540,8 @@ def _my_context(
         .with_skips(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    if active is None and propose_form is None:
+    guidance = my_guidance(request, rep, today=today, active=active)
+    if propose_form is None and (active is None or guidance["draft_next"]):
         suggested = next_check_default(rep, today=today)
         window = check_window_days(rep)
         # Typed before the session expired: back in the form after signing in.
@@ -557,5 +576,5 @@ def _my_context(
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
         # Guidance: the library, an open draft (weeks 9–12), ramp's daily question.
-        **my_guidance(request, rep, today=today, active=active),
+        **guidance,
     }

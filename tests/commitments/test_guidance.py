@@ -8,6 +8,7 @@ with a 1:1 on Tuesdays.
 
 import datetime as dt
 import html
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -480,3 +481,91 @@ def test_a_drafted_script_is_shown_as_text(manager, week_ten_rep):
 
     assert "<script>alert('x')</script>" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; every morning" in page
+
+
+# --- at the check: the rep's draft becomes the next one thing ------------------------
+
+
+def test_a_rep_with_a_one_thing_drafts_the_next_one_for_the_check(manager, week_ten_rep):
+    active = CommitmentFactory(
+        rep=week_ten_rep, issued_on=dt.date(2026, 11, 24), check_date=dt.date(2026, 12, 1)
+    )
+    rep_client = Client()
+    rep_client.force_login(week_ten_rep)
+    assert "Bring your next one thing to the check" in rep_client.get(ME).text
+
+    response = rep_client.post(PROPOSE, draft_of())
+
+    assert response.status_code == 302
+    assert CommitmentDraft.objects.get().status == CommitmentDraft.Status.OPEN
+    assert list(Commitment.objects.active()) == [active]
+    page = html.unescape(rep_client.get(ME).text)
+    assert "Your draft of the next one thing is with your manager" in page
+
+
+def check_with_draft(client, active, draft, **next_overrides):
+    fields = draft_of(check_date="2026-12-08", **next_overrides)
+    return client.post(
+        reverse("commitments:weekly_update", args=[active.rep_id]),
+        {
+            "commitment_id": active.pk,
+            "from_draft": draft.pk,
+            "outcome": "kept",
+            "next_step": "layer",
+            **{f"next-{key}": value for key, value in fields.items()},
+        },
+    )
+
+
+def test_at_the_check_the_next_one_thing_is_filled_in_from_the_draft(manager_client, week_ten_rep):
+    CommitmentFactory(
+        rep=week_ten_rep, issued_on=dt.date(2026, 11, 24), check_date=dt.date(2026, 12, 1)
+    )
+    draft = _drafted(week_ten_rep)
+
+    page = manager_client.get(reverse("commitments:rep_detail", args=[week_ten_rep.pk])).text
+
+    assert f'name="from_draft" value="{draft.pk}"' in page
+    [field] = re.findall(r'<input[^>]*name="next-behaviour"[^>]*>', page)
+    assert f'value="{html.escape(draft.behaviour)}"' in field
+    assert "the next one thing is filled in from this draft" in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "author"),
+    [({}, Commitment.ProposedBy.REP), ({"target_count": "4"}, Commitment.ProposedBy.REP_EDITED)],
+    ids=["as drafted", "edited"],
+)
+def test_at_the_check_the_draft_is_approved_as_the_next_one_thing(
+    manager_client, week_ten_rep, overrides, author
+):
+    active = CommitmentFactory(
+        rep=week_ten_rep, issued_on=dt.date(2026, 11, 24), check_date=dt.date(2026, 12, 1)
+    )
+    draft = _drafted(week_ten_rep)
+
+    response = check_with_draft(manager_client, active, draft, **overrides)
+
+    assert response.status_code == 302
+    following = Commitment.objects.active().get(rep=week_ten_rep)
+    assert following.builds_on == active
+    assert (following.proposed_by, following.proposed_by_user) == (author, week_ten_rep)
+    draft.refresh_from_db()
+    assert (draft.status, draft.commitment) == (CommitmentDraft.Status.APPROVED, following)
+
+
+def test_another_reps_draft_cannot_ride_along_on_a_check(manager_client, manager, week_ten_rep):
+    active = CommitmentFactory(
+        rep=week_ten_rep, issued_on=dt.date(2026, 11, 24), check_date=dt.date(2026, 12, 1)
+    )
+    other = RepFactory(
+        organisation=manager.organisation, manager=manager, start_date=dt.date(2026, 9, 28)
+    )
+    theirs = _drafted(other)
+
+    check_with_draft(manager_client, active, theirs)
+
+    following = Commitment.objects.active().get(rep=week_ten_rep)
+    assert following.proposed_by == Commitment.ProposedBy.MANAGER
+    theirs.refresh_from_db()
+    assert theirs.status == CommitmentDraft.Status.OPEN
