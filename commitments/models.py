@@ -834,7 +834,7 @@ VAGUE_WORDING: tuple[tuple[re.Pattern, str], ...] = tuple(
         (r"\b(be more|get) organi[sz]ed\b", "crm-within-the-hour"),
         (r"\b(update|keep) (the )?crm (better|up to date)\b", "crm-within-the-hour"),
         (r"\blisten (more|better)\b", "pain-playback"),
-        (r"\b(better|improve (my |your |their )?) demos?\b", "pain-playback"),
+        (r"\b(better |improve (my |your |their )?)demos?\b", "pain-playback"),
         (r"\b(control|manage) deals better\b", "mutual-action-plan"),
         (r"\b(multi-?thread|more contacts)\b(?!.*\d)", "multi-thread"),
     )

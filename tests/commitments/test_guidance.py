@@ -68,6 +68,9 @@ def one_thing(**overrides) -> dict:
         "Follow up better",
         "Work on discovery",
         "Be more proactive",
+        "Improve my demos",
+        "Get organised",
+        "Listen better",
     ],
 )
 def test_the_rule_book_refuses_vague_wording_without_a_count_or_a_when(behaviour):
