@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import CallEvidence, Check, CoachingSession, Commitment, CommitmentSkip, PracticeLog
+from .models import (
+    CallEvidence,
+    Check,
+    CoachingSession,
+    Commitment,
+    CommitmentDraft,
+    CommitmentSkip,
+    DailyAnswer,
+    PracticeLog,
+)
 
 
 class CheckInline(admin.StackedInline):
@@ -66,3 +75,22 @@ class CallEvidenceAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "commitment"]
     search_fields = ["source_id", "detected"]
     raw_id_fields = ["commitment"]
+
+
+# --- guidance: the reps' drafts (weeks 9–12) and ramp answers, for support ---
+
+
+@admin.register(CommitmentDraft)
+class CommitmentDraftAdmin(admin.ModelAdmin):
+    list_display = ["behaviour", "rep", "status", "check_date", "created_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["rep", "decided_by"]
+    raw_id_fields = ["rep", "decided_by", "commitment"]
+
+
+@admin.register(DailyAnswer)
+class DailyAnswerAdmin(admin.ModelAdmin):
+    list_display = ["rep", "day", "did_it", "via", "ends_ramp", "answered_at"]
+    list_filter = ["did_it", "via", "ends_ramp"]
+    list_select_related = ["rep"]
+    raw_id_fields = ["rep", "commitment"]
