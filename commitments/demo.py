@@ -31,16 +31,19 @@ from .demo_data import KEPT, MISSED, NO_OPP, PARTLY, Behaviour, Person
 from .models import (
     CoachingSession,
     Commitment,
+    CommitmentDraft,
     Diagnosis,
     Fix,
     NextStep,
     PerformanceConversation,
     PracticeLog,
+    is_working_day,
 )
 from .services import (
     CommitmentSpec,
     check_record,
     commitment_create,
+    daily_answer_record,
     drill_add,
     drill_tick,
     indicator_log,
@@ -229,6 +232,7 @@ def demo_delete() -> None:
         email__iendswith=f"@{data.DOMAIN}"
     )
     user_ids = list(users.values_list("pk", flat=True))
+    CommitmentDraft.objects.filter(rep_id__in=user_ids).delete()
     commitments = Commitment.objects.filter(rep_id__in=user_ids)
     commitments.update(reissue_of=None, builds_on=None, reinforces=None, carries_on=None)
     PerformanceConversation.objects.filter(rep_id__in=user_ids).delete()
@@ -390,6 +394,13 @@ def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
             note=note,
             now=loop.at(day, data.PRACTICE_LOGGED_AT),
         )
+    # Ramp mode's daily yes/no, on the working days so far.
+    for offset, did_it in data.RAMP_ANSWERS.items():
+        day = start + dt.timedelta(days=offset)
+        if day < today and is_working_day(day):
+            daily_answer_record(
+                rep=rep, did_it=did_it, day=day, now=loop.at(day, data.RAMP_ANSWERED_AT)
+            )
 
 
 # --- practice plan (drills) and leading indicators --------------------------

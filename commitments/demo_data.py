@@ -394,6 +394,9 @@ SELF_PROPOSED_AT = dt.time(8, 0)  # the rep's own proposal, the morning after th
 # The new rep (ramp mode): started a few days ago with one behaviour.
 RAMP_STARTED_DAYS_AGO = 3
 RAMP_TARGET_COUNT = 5
+# Ramp mode's daily answer on each working day so far (days after the start).
+RAMP_ANSWERS = {0: True, 1: True, 2: False}
+RAMP_ANSWERED_AT = dt.time(16, 30)
 RAMP_PRACTICE = [  # days after the start, kind, count, note
     (1, PracticeLog.Kind.DRILL, 3, "First week: wrote openers with the template."),
     (2, PracticeLog.Kind.LIVE, 3, "Sent my first real ones; one reply."),

@@ -3,6 +3,7 @@ import uuid
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 
 from .models import (
     CHECK_WINDOW_DAYS,
@@ -19,12 +20,14 @@ from .models import (
     NextStep,
     PracticeLog,
     change_reason_problem,
+    commitment_wording_problem,
     default_next_step,
     diagnose,
     diagnosis_problem,
     fix_problems,
     next_question,
     next_steps_after,
+    vague_wording_hint,
 )
 from .services import CommitmentSpec, check_date_problem, indicator_problem
 from .transcripts import MAX_TRANSCRIPT_CHARS
@@ -97,6 +100,16 @@ class CommitmentForm(forms.ModelForm):
         self.fields["why"].max_length = NOTE_MAX
         self.fields["why"].validators.append(MaxLengthValidator(NOTE_MAX))
         self.fields["why"].widget.attrs["maxlength"] = NOTE_MAX
+        # The wording hint, live as the one thing is typed (htmx; the same
+        # hint is rendered with the form anyway).
+        self.fields["behaviour"].widget.attrs.update(
+            {
+                "hx-get": reverse("commitments:wording_hint"),
+                "hx-trigger": "input changed delay:600ms",
+                "hx-target": f"#{self['behaviour'].auto_id}-hint",
+                "hx-swap": "innerHTML",
+            }
+        )
 
     def clean_check_date(self):
         check_date = self.cleaned_data["check_date"]
@@ -107,8 +120,28 @@ class CommitmentForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return check_date
 
+    # The rule book's "a count or a when", asked early for a message next to
+    # the field (the weekly update asks it only for a new one thing).
+    require_count_or_when = True
+
+    def wording_problem(self) -> str:
+        data = self.cleaned_data
+        return commitment_wording_problem(
+            behaviour=data.get("behaviour") or "",
+            target_count=data.get("target_count"),
+            target_days=data.get("target_days") or "",
+            by_time=data.get("by_time"),
+        )
+
+    @property
+    def wording_hint(self):
+        """A concrete rewrite for vague wording (``vague_wording_hint``), or None."""
+        return vague_wording_hint(self["behaviour"].value() or "")
+
     def clean(self):
         cleaned = super().clean()
+        if self.require_count_or_when and (problem := self.wording_problem()):
+            self.add_error("target_count", problem)
         check_date = cleaned.get("check_date")
         if (
             check_date
@@ -395,6 +428,8 @@ class WeeklyUpdateForm(DiagnosisFields):
         required=False,
         help_text="Needed after a miss or partly kept. The rep sees it in the history.",
     )
+    # Weeks 9–12: the next one thing is filled in from the rep's draft.
+    from_draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -404,6 +439,7 @@ class WeeklyUpdateForm(DiagnosisFields):
         window_days: int = CHECK_WINDOW_DAYS,
         horizon_week: int | None = None,
         current_why: str | None = None,
+        next_initial: dict | None = None,
         **kwargs,
     ):
         super().__init__(*args, today=today, **kwargs)
@@ -435,9 +471,11 @@ class WeeklyUpdateForm(DiagnosisFields):
             today=today,
             suggested=default_check_date,
             window_days=window_days,
-            initial={"check_date": default_check_date},
+            # ``next_initial``: a proven one thing picked from the library.
+            initial={"check_date": default_check_date, **(next_initial or {})},
         )
         # Re-issue and "none" don't need a new behaviour, only (for re-issue) a date.
+        self.next_form.require_count_or_when = False
         for name, field in self.next_form.fields.items():
             if name != "confirm_far_check":
                 field.required = False
@@ -489,6 +527,8 @@ class WeeklyUpdateForm(DiagnosisFields):
             form.add_error("check_date", "Pick the date of the next 1:1.")
         if step in (NextStep.LAYER, NextStep.NEW) and not form.cleaned_data.get("behaviour"):
             form.add_error("behaviour", "Write the next one thing, or choose another option.")
+        if step != NextStep.REISSUE and (problem := form.wording_problem()):
+            form.add_error("target_count", problem)
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -687,3 +727,20 @@ class IndicatorLogForm(forms.Form):
         if day > self.today:
             raise forms.ValidationError("Log it once it has happened, not ahead of time.")
         return day
+
+
+# --- guidance: ramp mode's daily answer --------------------------------------
+
+
+class DailyAnswerForm(forms.Form):
+    """Ramp mode: "Did you do the one thing today?" in one tap."""
+
+    ANSWERS = [("yes", "Yes, I did it"), ("no", "Not today")]
+
+    answer = forms.ChoiceField(
+        choices=ANSWERS, error_messages={"required": "Answer yes or not today."}
+    )
+
+    @property
+    def did_it(self) -> bool:
+        return self.cleaned_data["answer"] == "yes"

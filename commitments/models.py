@@ -9,6 +9,7 @@ recomputes them.
 
 import dataclasses
 import datetime as dt
+import re
 from typing import ClassVar
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.db.models import (
     Case,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -33,8 +35,9 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from common.db import LocalDate
-from reps.models import User, UserQuerySet
+from reps.models import RAMP_DAYS, User, UserQuerySet
 
+from .library import BY_SLUG, LibraryEntry
 from .transcripts import keywords_from, keywords_in
 
 # A check within this many days of agreeing it (per week of the rep's 1:1
@@ -601,6 +604,8 @@ class CommitmentQuerySet(models.QuerySet):
 class ProposedBy(models.TextChoices):
     MANAGER = "manager", "Manager"
     REP = "rep", "Rep (self-coaching)"
+    # Weeks 9–12: the rep drafted it and the manager edited it before approving.
+    REP_EDITED = "rep_edit", "Rep drafted, manager edited"
 
 
 class Commitment(models.Model):
@@ -1015,6 +1020,29 @@ class RepQuerySet(UserQuerySet):
             Prefetch("commitments", queryset=recent[: recent_weeks()], to_attr="recent_closed"),
         )
 
+    def with_guidance_facts(self, now: dt.datetime):
+        """In the same query (no extra one): today's ramp answer
+        (``ramp_answer_today``: True, False or None), whether ramp ended
+        early (``ramp_ended_early``), and the rep-authored share's counts
+        (``authored_total``, ``authored_by_rep``, first issues only)."""
+        answers = DailyAnswer.objects.filter(rep=OuterRef("pk")).order_by()
+        firsts = Commitment.objects.filter(rep=OuterRef("pk"), reissue_of__isnull=True).order_by()
+
+        def count(queryset):
+            counted = queryset.values("rep").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        return self.alias(guidance_today=LocalDate("timezone", now=now)).annotate(
+            ramp_answer_today=Subquery(
+                answers.filter(day=OuterRef("guidance_today")).values("did_it")[:1]
+            ),
+            ramp_ended_early=Exists(
+                answers.filter(ends_ramp=True, day__lt=OuterRef("guidance_today"))
+            ),
+            authored_total=count(firsts),
+            authored_by_rep=count(firsts.filter(AUTHORED_BY_REP)),
+        )
+
 
 class Rep(User):
     """A rep as the loop sees them: the facts read from ``for_team_page``."""
@@ -1048,6 +1076,12 @@ class Rep(User):
                 break
             count += 1
         return count
+
+    @property
+    def in_ramp_now(self) -> bool:
+        """Ramp mode today, the calendar's and the answers' (needs
+        ``with_guidance_facts``): over early once the behaviour stuck."""
+        return self.in_ramp() and not self.ramp_ended_early
 
     @property
     def beyond_coaching(self) -> bool:
@@ -1725,3 +1759,329 @@ def indicator_chart(
         this_week=weeks[-1].value,
         strength=strength_of(line),
     )
+
+
+# --- guidance: wording, drafts (30/60/90), ramp answers --------------------
+# A commitment is checkable only with a count or a when. Either may be in the
+# fields (how many, which days, by what time) or in the words themselves
+# ("before hanging up", "on every call", "25 cold calls").
+_COUNT_IN_WORDS = re.compile(
+    r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|hundred|dozen|couple)\b",
+    re.IGNORECASE,
+)
+_WHEN_IN_WORDS = re.compile(
+    r"\b(every|each|daily|weekly|before|after|within|until|mornings?|afternoons?|evenings?"
+    r"|today|tonight|tomorrow|this week|next week|weekdays?|noon|first thing|end of (the )?day"
+    r"|per (day|week|call|meeting)|a (day|week)"
+    r"|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)\b"
+    r"|\b[ap]\.m\.",
+    re.IGNORECASE,
+)
+NEEDS_COUNT_OR_WHEN = (
+    "Add a count or a when: how many (e.g. 10 emails), which days, or by what time. "
+    "Then you can both tell whether it happened."
+)
+
+
+def commitment_wording_problem(
+    *,
+    behaviour: str,
+    target_count: int | None = None,
+    target_days: str = "",
+    by_time: dt.time | None = None,
+) -> str:
+    """Why this one thing cannot be checked as worded, or ''.
+
+    It needs a count or a when, in the fields or in the words. (An empty
+    behaviour is a separate rule: "write the one thing".)"""
+    if not behaviour.strip():
+        return ""
+    if target_count or target_days.strip() or by_time is not None:
+        return ""
+    if _COUNT_IN_WORDS.search(behaviour) or _WHEN_IN_WORDS.search(behaviour):
+        return ""
+    return NEEDS_COUNT_OR_WHEN
+
+
+@dataclasses.dataclass(frozen=True)
+class WordingHint:
+    """Vague wording and the concrete rewrite offered instead (a library pick)."""
+
+    phrase: str
+    slug: str
+
+    @property
+    def entry(self) -> LibraryEntry:
+        return BY_SLUG[self.slug]
+
+    @property
+    def text(self) -> str:
+        return f"“{self.phrase}” is hard to check. Instead, try: “{self.entry.example}”"
+
+
+# Vague wording → the proven commitment (``library.LIBRARY``) offered instead.
+VAGUE_WORDING: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), slug)
+    for pattern, slug in (
+        (r"\bprospect(ing)? (more|harder|better)\b", "first-touch-emails"),
+        (r"\b(send|write) (more|better) (cold )?emails\b", "first-touch-emails"),
+        (r"\bfollow(ing)?[- ]?up (more|better|faster|quicker)\b", "follow-up-within-48h"),
+        (r"\b(be|get|sound) more confident\b", "permission-opener"),
+        (r"\b(make|do) more (cold )?calls\b", "power-hour"),
+        (
+            r"\b(work on|improve|better|do better) (my |your |their )?discovery\b",
+            "discovery-why-now",
+        ),
+        (r"\bask (more|better) questions\b", "discovery-why-now"),
+        (r"\bbe more proactive\b", "dated-next-step"),
+        (r"\b(close|closing) (more|better)\b", "dated-next-step"),
+        (r"\b(be more|get) organi[sz]ed\b", "crm-within-the-hour"),
+        (r"\b(update|keep) (the )?crm (better|up to date)\b", "crm-within-the-hour"),
+        (r"\blisten (more|better)\b", "pain-playback"),
+        (r"\b(better |improve (my |your |their )?)demos?\b", "pain-playback"),
+        (r"\b(control|manage) deals better\b", "mutual-action-plan"),
+        (r"\b(multi-?thread|more contacts)\b(?!.*\d)", "multi-thread"),
+    )
+)
+
+
+def vague_wording_hint(behaviour: str) -> WordingHint | None:
+    """The first vague phrase in ``behaviour`` and the rewrite it gets, or None.
+
+    A hint, not a rule: it blocks nothing when there is a count or a when."""
+    for pattern, slug in VAGUE_WORDING:
+        if match := pattern.search(behaviour or ""):
+            return WordingHint(phrase=match.group(0), slug=slug)
+    return None
+
+
+# Who authored a commitment: re-issues repeat one, so only first issues count.
+AUTHORED_BY_REP = Q(proposed_by__in=[ProposedBy.REP, ProposedBy.REP_EDITED])
+HORIZON_REP_DRAFTS = range(9, 13)
+
+
+def rep_drafts_for_approval(rep: User, *, today: dt.date) -> bool:
+    """Weeks 9–12 of the 30/60/90 path: the rep drafts the one thing and the
+    manager approves it as is or edits it; any other week a rep's proposal
+    is their commitment at once (self-coaching)."""
+    horizon = rep.horizon(today)
+    return horizon is not None and horizon["week"] in HORIZON_REP_DRAFTS
+
+
+def authorship(commitments) -> dict:
+    """``total``, ``by_rep`` and ``pct`` (rep-authored share, or None) over
+    a queryset of commitments' first issues. One query."""
+    row = commitments.filter(reissue_of__isnull=True).aggregate(
+        total=Count("pk"), by_rep=Count("pk", filter=AUTHORED_BY_REP)
+    )
+    row["pct"] = round(100 * row["by_rep"] / row["total"]) if row["total"] else None
+    return row
+
+
+class DraftStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the manager"
+    APPROVED = "approved", "Approved"
+
+
+class CommitmentDraft(models.Model):
+    """A one thing the rep drafted (weeks 9–12), waiting for their manager to
+    approve it as is or edit it. Approving makes it the active commitment."""
+
+    Status = DraftStatus
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitment_drafts"
+    )
+    behaviour = models.CharField("the one thing", max_length=300)
+    target_count = models.PositiveIntegerField(
+        "how many", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    target_unit = models.CharField("of what", max_length=60, blank=True)
+    target_days = models.CharField("which days", max_length=60, blank=True)
+    by_time = models.TimeField("by what time", null=True, blank=True)
+    why = models.TextField("why it matters to the rep", blank=True)
+    check_date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(status=DraftStatus.OPEN),
+                name="commitments_commitmentdraft_one_open_per_rep",
+                violation_error_message="There is already a draft waiting for the manager.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DraftStatus.values),
+                name="commitments_commitmentdraft_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_count__isnull=True) | Q(target_count__gt=0),
+                name="commitments_commitmentdraft_target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.behaviour
+
+    WORDING_FIELDS = ("behaviour", "target_count", "target_unit", "target_days", "by_time", "why")
+
+    @property
+    def target_summary(self) -> str:
+        return Commitment.target_summary.fget(self)
+
+    def edited_by(self, spec) -> bool:
+        """The approved ``spec`` changes the draft's wording (the check date
+        is the manager's to set and does not count as an edit)."""
+        return any(getattr(spec, name) != getattr(self, name) for name in self.WORDING_FIELDS)
+
+
+# Ramp mode: a daily yes/no on the one behaviour. Ramp ends early when the
+# behaviour sticks: a yes on RAMP_STICKS_YES of the last RAMP_STICKS_DAYS
+# working days (the rep's own days, today included).
+RAMP_STICKS_YES = 5
+RAMP_STICKS_DAYS = 6
+# An answer may be given on its day or the day after (an evening email read
+# the next morning); a daily email's signed link lasts a little longer.
+DAILY_ANSWER_LATE_DAYS = 1
+RAMP_ROW_DAYS = 10
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+def last_working_days(today: dt.date, count: int) -> list[dt.date]:
+    """The last ``count`` working days up to ``today``, oldest first."""
+    days, day = [], today
+    while len(days) < count:
+        if is_working_day(day):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return list(reversed(days))
+
+
+def ramp_sticks(yes_days, *, today: dt.date) -> bool:
+    """The behaviour sticks: yes on 5 of the last 6 working days."""
+    window = last_working_days(today, RAMP_STICKS_DAYS)
+    return sum(day in set(yes_days) for day in window) >= RAMP_STICKS_YES
+
+
+def daily_answer_day_problem(day: dt.date, *, today: dt.date) -> str:
+    """Why an answer for ``day`` cannot be given on ``today``, or ''."""
+    if day > today:
+        return "Answer once the day is done, not ahead of time."
+    if (today - day).days > DAILY_ANSWER_LATE_DAYS:
+        return "That day is over: answer today's question instead."
+    return ""
+
+
+class DailyAnswerVia(models.TextChoices):
+    PAGE = "page", "On the page"
+    EMAIL = "email", "From the daily email"
+
+
+class DailyAnswerQuerySet(models.QuerySet):
+    def ramp_ended(self):
+        """The answers that ended a rep's ramp (at most one per rep)."""
+        return self.filter(ends_ramp=True)
+
+
+class DailyAnswer(models.Model):
+    """In ramp mode: did the rep do the one thing that day? One per rep per day."""
+
+    Via = DailyAnswerVia
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_answers"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="daily_answers"
+    )
+    day = models.DateField(help_text="The rep's day it is about, in their zone.")
+    did_it = models.BooleanField()
+    via = models.CharField(max_length=5, choices=Via)
+    answered_at = models.DateTimeField()
+    # This yes made the behaviour stick (``ramp_sticks``): ramp ended that day.
+    ends_ramp = models.BooleanField(default=False)
+
+    objects = DailyAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "day"], name="commitments_dailyanswer_one_per_rep_per_day"
+            ),
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(ends_ramp=True),
+                name="commitments_dailyanswer_ramp_ends_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(via__in=DailyAnswerVia.values),
+                name="commitments_dailyanswer_via_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_ramp=False) | Q(did_it=True),
+                name="commitments_dailyanswer_ends_ramp_on_a_yes",
+            ),
+        ]
+        indexes = [
+            # The rep and team pages: a rep's recent answers.
+            models.Index(fields=["rep", "-day"], name="commitments_daily_rep_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {'yes' if self.did_it else 'no'}"
+
+
+@dataclasses.dataclass(frozen=True)
+class RampState:
+    """Where a rep is with ramp mode, for the pages: ``on`` (daily checks),
+    and, once over, when and why it ended."""
+
+    on: bool
+    ended_on: dt.date | None = None
+    why: str = ""
+
+
+def ramp_state(rep: User, *, today: dt.date, ended_by: "DailyAnswer | None") -> RampState:
+    """In ramp on ``today``: ``rep.in_ramp`` and the behaviour has not stuck
+    before today (``ended_by``: the answer that ended it, or None)."""
+    if ended_by is not None and ended_by.day < today:
+        return RampState(
+            on=False,
+            ended_on=ended_by.day,
+            why=f"the behaviour stuck: yes on {RAMP_STICKS_YES} of the last "
+            f"{RAMP_STICKS_DAYS} working days",
+        )
+    if rep.in_ramp(today):
+        return RampState(on=True)
+    if rep.ramp == rep.Ramp.AUTO and rep.start_date and rep.start_date < today:
+        return RampState(
+            on=False,
+            ended_on=rep.start_date + dt.timedelta(days=RAMP_DAYS),
+            why="two weeks from the start date",
+        )
+    return RampState(on=False)
+
+
+def ramp_row(answers, *, today: dt.date) -> list[tuple[dt.date, "DailyAnswer | None"]]:
+    """The last working days up to ``today`` with their answer (or None),
+    oldest first, for the ✓/✗ row on the pages."""
+    by_day = {answer.day: answer for answer in answers}
+    if not by_day:
+        return []
+    first = min(by_day)
+    return [(d, by_day.get(d)) for d in last_working_days(today, RAMP_ROW_DAYS) if d >= first]

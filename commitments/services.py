@@ -23,7 +23,9 @@ from .models import (
     Check,
     CoachingSession,
     Commitment,
+    CommitmentDraft,
     CommitmentSkip,
+    DailyAnswer,
     Diagnosis,
     DiagnosisChange,
     Drill,
@@ -35,11 +37,15 @@ from .models import (
     answers_on_path,
     change_reason_problem,
     check_date_after_skip,
+    commitment_wording_problem,
+    daily_answer_day_problem,
     diagnose,
     diagnosis_problem,
     drill_default_day,
     fix_problems,
     next_steps_after,
+    ramp_state,
+    ramp_sticks,
 )
 from .signals import check_recorded, commitment_made, loop_changed
 
@@ -125,6 +131,7 @@ def commitment_create(
     reinforces: Commitment | None = None,
     carries_on: Commitment | None = None,
     now: dt.datetime | None = None,
+    draft: CommitmentDraft | None = None,
 ) -> Commitment:
     """Make ``spec`` the rep's one active commitment, agreed at ``now``.
 
@@ -139,6 +146,9 @@ def commitment_create(
         )
     if not spec.behaviour.strip():
         raise ValidationError({"behaviour": "Write the one thing the rep will do."})
+    # A re-issue repeats what was agreed before, as it was worded then.
+    if reissue_of is None and (problem := _wording_problem(spec)):
+        raise ValidationError({"target_count": problem}, code="needs_count_or_when")
     today = rep.local_today(now)
     if problem := check_date_problem(spec.check_date, today=today):
         raise ValidationError({"check_date": problem})
@@ -165,6 +175,12 @@ def commitment_create(
     else:
         attempt = 1
     proposed_by = Commitment.ProposedBy.REP if by.pk == rep.pk else Commitment.ProposedBy.MANAGER
+    author = by
+    if draft is not None:
+        # The rep drafted it (weeks 9–12); the manager approved it, perhaps edited.
+        author = rep
+        edited = draft.edited_by(spec)
+        proposed_by = Commitment.ProposedBy.REP_EDITED if edited else Commitment.ProposedBy.REP
     try:
         with transaction.atomic():
             commitment = Commitment.objects.create(
@@ -180,7 +196,7 @@ def commitment_create(
                 indicator_target=spec.indicator_target,
                 why=spec.why,
                 proposed_by=proposed_by,
-                proposed_by_user=by,
+                proposed_by_user=author,
                 issued_on=today,
                 check_date=spec.check_date,
                 attempt=attempt,
@@ -214,12 +230,16 @@ def check_record(
     fix: Fix | None = None,
     change_reason: str = "",
     now: dt.datetime | None = None,
+    draft: CommitmentDraft | None = None,
 ) -> tuple[Check, Commitment | None]:
     """Close the loop on ``commitment`` at ``now`` and, in the same step, set the next one.
 
     Either everything is saved (the 1:1, the check, the next commitment, the
     re-planned reminders) or nothing is: a failure halfway leaves the old
     commitment active.
+
+    ``draft``: the next one thing is the rep's draft (weeks 9–12), approved
+    here as it is or edited; a re-issue leaves the draft waiting.
     """
     now = now or timezone.now()
     if outcome not in Check.Outcome.values:
@@ -262,6 +282,8 @@ def check_record(
         if locked.status != Commitment.Status.ACTIVE:
             raise AlreadyChecked()
         rep = locked.rep
+        if draft is not None and draft.rep_id != rep.pk:
+            raise ValidationError("This draft is another rep's.", code="draft_not_this_reps")
         session = CoachingSession.objects.create(
             rep=rep,
             manager=by,
@@ -326,7 +348,10 @@ def check_record(
                 session=session,
                 builds_on=locked if next_step == NextStep.LAYER else None,
                 now=now,
+                draft=draft,
             )
+            if draft is not None:
+                _draft_approved(draft, by=by, commitment=following, now=now)
         else:
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
     return check, following
@@ -746,3 +771,145 @@ def indicator_log(
         if not idempotency_key or existing is None:
             raise
         return existing
+
+
+# --- guidance: wording, drafts (weeks 9–12), ramp answers ------------------
+
+
+def _wording_problem(spec: CommitmentSpec) -> str:
+    return commitment_wording_problem(
+        behaviour=spec.behaviour,
+        target_count=spec.target_count,
+        target_days=spec.target_days,
+        by_time=spec.by_time,
+    )
+
+
+class DraftWaiting(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You already have a draft waiting for your manager: they approve it or edit it "
+            "with you at your next 1:1.",
+            code="draft_waiting",
+        )
+
+
+def commitment_draft_create(
+    *, rep: User, spec: CommitmentSpec, now: dt.datetime | None = None
+) -> CommitmentDraft:
+    """The rep drafts their own one thing (weeks 9–12) for their manager to
+    approve: now, or at the check of the one active (it becomes the next one
+    thing there). At most one open draft per rep (a database constraint)."""
+    now = now or timezone.now()
+    if rep.manager_id is None:
+        raise ValidationError(
+            "You have no manager yet: an org admin assigns one first.", code="no_manager"
+        )
+    if not spec.behaviour.strip():
+        raise ValidationError({"behaviour": "Write the one thing you will do."})
+    if problem := _wording_problem(spec):
+        raise ValidationError({"target_count": problem}, code="needs_count_or_when")
+    if problem := check_date_problem(spec.check_date, today=rep.local_today(now)):
+        raise ValidationError({"check_date": problem})
+    try:
+        with transaction.atomic():
+            return CommitmentDraft.objects.create(
+                rep=rep,
+                behaviour=spec.behaviour,
+                target_count=spec.target_count,
+                target_unit=spec.target_unit,
+                target_days=spec.target_days,
+                by_time=spec.by_time,
+                why=spec.why,
+                check_date=spec.check_date,
+                created_at=now,
+            )
+    except IntegrityError:
+        if CommitmentDraft.objects.filter(rep=rep, status=CommitmentDraft.Status.OPEN).exists():
+            raise DraftWaiting() from None
+        raise
+
+
+def commitment_draft_approve(
+    *,
+    draft: CommitmentDraft,
+    by: User,
+    spec: CommitmentSpec,
+    now: dt.datetime | None = None,
+) -> Commitment:
+    """The manager approves the rep's draft as ``spec``: as drafted, or
+    edited. It becomes the rep's active commitment, recorded as the rep's
+    ("rep drafted, manager edited" when the wording changed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = CommitmentDraft.objects.select_for_update().select_related("rep").get(pk=draft.pk)
+        if locked.status != CommitmentDraft.Status.OPEN:
+            raise ValidationError("This draft was already approved.", code="draft_decided")
+        if by.pk != locked.rep.manager_id:
+            raise ValidationError(
+                "Only the rep's own manager approves a draft.", code="not_manager"
+            )
+        commitment = commitment_create(rep=locked.rep, by=by, spec=spec, now=now, draft=locked)
+        _draft_approved(locked, by=by, commitment=commitment, now=now)
+    return commitment
+
+
+def _draft_approved(
+    draft: CommitmentDraft, *, by: User, commitment: Commitment, now: dt.datetime
+) -> None:
+    """Close ``draft`` as approved into ``commitment`` (compare-and-set: a
+    draft is approved once, also from two tabs)."""
+    done = CommitmentDraft.objects.filter(pk=draft.pk, status=CommitmentDraft.Status.OPEN).update(
+        status=CommitmentDraft.Status.APPROVED, decided_at=now, decided_by=by, commitment=commitment
+    )
+    if not done:
+        raise ValidationError("This draft was already approved.", code="draft_decided")
+
+
+def daily_answer_record(
+    *,
+    rep: User,
+    did_it: bool,
+    day: dt.date | None = None,
+    via: str = DailyAnswer.Via.PAGE,
+    now: dt.datetime | None = None,
+) -> DailyAnswer:
+    """Record the rep's ramp-mode answer for ``day`` (default: their today):
+    did they do the one thing? One answer per day: a second tap returns the
+    first. A yes that makes the behaviour stick (``ramp_sticks``) ends ramp
+    mode, and the daily checks are re-planned in the same transaction."""
+    now = now or timezone.now()
+    today = rep.local_today(now)
+    day = day or today
+    if problem := daily_answer_day_problem(day, today=today):
+        raise ValidationError(problem, code="day_out_of_range")
+    with transaction.atomic():
+        # One rep's answers in order: two taps at once cannot both end ramp.
+        User.objects.select_for_update().filter(pk=rep.pk).first()
+        existing = DailyAnswer.objects.filter(rep=rep, day=day).first()
+        if existing is not None:
+            return existing
+        ended_by = DailyAnswer.objects.ramp_ended().filter(rep=rep).first()
+        if not ramp_state(rep, today=day, ended_by=ended_by).on:
+            raise ValidationError("Ramp mode is over: no daily check now.", code="not_in_ramp")
+        commitment = Commitment.objects.active().filter(rep=rep).first()
+        if commitment is None:
+            raise ValidationError("There is no one thing to answer about yet.", code="no_active")
+        yes_days = set(
+            DailyAnswer.objects.filter(rep=rep, did_it=True, day__lt=day).values_list(
+                "day", flat=True
+            )
+        )
+        if did_it:
+            yes_days.add(day)
+        answer = DailyAnswer.objects.create(
+            rep=rep,
+            commitment=commitment,
+            day=day,
+            did_it=did_it,
+            via=via,
+            answered_at=now,
+            ends_ramp=did_it and ended_by is None and ramp_sticks(yes_days, today=day),
+        )
+        loop_changed.send(sender=DailyAnswer, rep_id=rep.pk, now=now)
+    return answer

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, export_views, views
+from . import api, export_views, guidance_views, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -34,4 +34,13 @@ urlpatterns = [
     path("reps/<int:rep_id>/indicator/", views.indicator_set, name="indicator_set"),
     path("me/drills/<int:drill_id>/done/", views.drill_done, name="drill_done"),
     path("me/indicator/", views.indicator_new, name="indicator_new"),
+    # Guidance: drafts (weeks 9–12), ramp's daily answer, the live wording hint.
+    path(
+        "reps/<int:rep_id>/drafts/<int:draft_id>/approve/",
+        guidance_views.draft_approve,
+        name="draft_approve",
+    ),
+    path("me/daily/", guidance_views.daily_answer, name="daily_answer"),
+    path("daily/<str:token>/", guidance_views.daily_answer_link, name="daily_answer_link"),
+    path("hint/", guidance_views.wording_hint, name="wording_hint"),
 ]

@@ -30,6 +30,14 @@ from .forms import (
     TranscriptForm,
     WeeklyUpdateForm,
 )
+from .guidance import (
+    coach_guidance,
+    draft_initial,
+    my_guidance,
+    open_draft,
+    picked,
+    picked_initial,
+)
 from .guide import start_guide
 from .models import (
     DIAGNOSIS_TREE,
@@ -49,6 +57,7 @@ from .models import (
     drills_done_summary,
     indicator_chart,
     next_check_default,
+    rep_drafts_for_approval,
     suggested_outcome,
     undiagnosed_check,
 )
@@ -93,6 +102,10 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         .order_by("name", "pk")
         # The row says "beyond coaching" to the manager who diagnosed it.
         .for_team_page(viewer=viewer, now=now)
+        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
+        .for_team_page(viewer=viewer, now=now, diagnoses=False)
+        # Ramp's answer today and the rep-authored share: in the same query.
+        .with_guidance_facts(now)
     )
     # The page of reps carries their count: no COUNT(*) query of its own.
     page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -201,6 +214,8 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
         "calls": calls[:10],
     }
+    # Weeks 9–12: the rep's draft, approved on its own or at the check.
+    rep_draft = open_draft(rep)
     if is_coach:
         default_check = next_check_default(rep, today=today)
         window = check_window_days(rep)
@@ -226,7 +241,13 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 window_days=window,
                 horizon_week=_horizon_week(rep, today),
                 current_why=active.why,
-                initial={"commitment_id": active.pk, "fix_why": active.why},
+                initial={
+                    "commitment_id": active.pk,
+                    "fix_why": active.why,
+                    "from_draft": rep_draft and rep_draft.pk,
+                },
+                # At the check, the next one thing is the rep's draft (or a pick).
+                next_initial=picked_initial(request) or (rep_draft and draft_initial(rep_draft)),
             )
             context["diagnosis_tree"] = {
                 "start": TREE_START,
@@ -247,7 +268,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 today=today,
                 suggested=default_check,
                 window_days=window,
-                initial={"check_date": default_check},
+                initial={"check_date": default_check, **picked_initial(request)},
             )
     history = Paginator(
         Commitment.objects.closed()
@@ -280,6 +301,19 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         .only("held_at", "shared_notes")[:8]
         if is_their_manager
         else []
+    )
+    # Guidance: the library, the rep's draft (weeks 9–12), authorship, ramp.
+    context.update(
+        coach_guidance(
+            request,
+            rep,
+            today=today,
+            is_coach=is_coach,
+            suggested=next_check_default(rep, today=today),
+            window_days=check_window_days(rep),
+            draft=rep_draft,
+            draft_form=forms.get("draft_form"),
+        )
     )
     return context
 
@@ -326,6 +360,9 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     context = _loop_context(request, rep)
     if request.htmx and not request.htmx.history_restore_request and request.GET.get("page"):
         return render(request, "commitments/rep_detail.html#history", context)
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/rep_detail.html#loop", context)
     return render(request, "commitments/rep_detail.html", context)
 
 
@@ -351,6 +388,12 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         commitment = get_object_or_404(
             Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
         )
+        # The next one thing filled in from the rep's draft (still open, this rep's).
+        draft = (
+            open_draft(rep) if form.cleaned_data.get("from_draft") and form.next_spec() else None
+        )
+        if draft is not None and draft.pk != form.cleaned_data["from_draft"]:
+            draft = None
         try:
             check, following = services.check_record(
                 commitment=commitment,
@@ -365,6 +408,7 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
                 answers=form.answers(),
                 fix=form.fix(),
                 change_reason=form.cleaned_data["change_reason"],
+                draft=draft,
             )
         except ValidationError as error:
             form_add_service_error(form, error, form.next_form)
@@ -479,6 +523,9 @@ def _render_loop(request: HttpRequest, rep_id: int, **forms) -> HttpResponse:
 def my_one_thing(request: HttpRequest) -> HttpResponse:
     if not request.user.is_rep:
         raise Http404
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
     return render(request, "commitments/my_one_thing.html", _my_context(request))
 
 
@@ -532,17 +579,29 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
         suggested=next_check_default(rep, today=today),
         window_days=check_window_days(rep),
     )
+    drafts = rep_drafts_for_approval(rep, today=today)
     if form.is_valid():
         try:
-            commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
+            if drafts:
+                # Weeks 9–12: a draft the manager approves as is or edits.
+                draft = services.commitment_draft_create(rep=rep, spec=form.spec())
+            else:
+                commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                f"Saved. Your manager sees it and you'll check it together on "
-                f"{commitment.check_date:%a %-d %b}.",
-            )
+            if drafts:
+                messages.success(
+                    request,
+                    "Sent to your manager: they approve your draft as it is, or edit it "
+                    f"with you. Check date proposed: {draft.check_date:%a %-d %b}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Saved. Your manager sees it and you'll check it together on "
+                    f"{commitment.check_date:%a %-d %b}.",
+                )
             if not request.htmx:
                 return redirect("commitments:my_one_thing")
             return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
@@ -574,7 +633,8 @@ def _my_context(
         .with_skips(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    if active is None and propose_form is None:
+    guidance = my_guidance(request, rep, today=today, active=active)
+    if propose_form is None and (active is None or guidance["draft_next"]):
         suggested = next_check_default(rep, today=today)
         window = check_window_days(rep)
         # Typed before the session expired: back in the form after signing in.
@@ -585,7 +645,7 @@ def _my_context(
                 today=today,
                 suggested=suggested,
                 window_days=window,
-                initial={"check_date": suggested},
+                initial={"check_date": suggested, **picked_initial(request)},
             )
     if (
         active
@@ -610,6 +670,8 @@ def _my_context(
         "shared_sessions": CoachingSession.objects.filter(rep=rep)
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
+        # Guidance: the library, an open draft (weeks 9–12), ramp's daily question.
+        **guidance,
     }
 
 

@@ -322,3 +322,19 @@ def test_it_shows_drills_and_the_number_to_watch():
     for entry in entries:
         assert entry.commitment.indicator_unit
         assert entry.commitment.issued_on < entry.day < entry.commitment.check_date
+
+
+def test_the_new_rep_has_answered_the_daily_check_on_the_working_days_so_far(clock):
+    # Thursday 3 December: Lukas started on Monday, answered Monday and Tuesday
+    # (yes) and Wednesday (not today), each through the service at 16:30.
+    clock.move_to("2026-12-03 12:00:00+00:00")
+    seed(weeks=2, today="2026-12-03")
+    lukas = User.objects.get(email=f"lukas@{DOMAIN}")
+
+    answers = list(lukas.daily_answers.values_list("day", "did_it", "ends_ramp"))
+
+    assert answers == [
+        (dt.date(2026, 11, 30), True, False),
+        (dt.date(2026, 12, 1), True, False),
+        (dt.date(2026, 12, 2), False, False),
+    ]
