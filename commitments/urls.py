@@ -23,4 +23,11 @@ urlpatterns = [
     path("reps/<int:rep_id>/transcript/", views.transcript_check, name="transcript_check"),
     path("reps/<int:rep_id>/skip/", views.skip_week, name="skip_week"),
     path("reps/<int:rep_id>/commitment/", views.commitment_new, name="commitment_new"),
+    # Standing behaviours, re-checks, corrections and revisions.
+    path("reps/<int:rep_id>/recheck/", views.recheck_answer, name="recheck_answer"),
+    path("reps/<int:rep_id>/recheck/reissue/", views.recheck_reissue, name="recheck_reissue"),
+    path("reps/<int:rep_id>/check/correct/", views.check_correct, name="check_correct"),
+    path("reps/<int:rep_id>/commitment/edit/", views.commitment_edit, name="commitment_edit"),
+    path("me/practice/<int:entry_id>/correct/", views.practice_correct, name="practice_correct"),
+    path("me/practice/<int:entry_id>/delete/", views.practice_delete, name="practice_delete"),
 ]
