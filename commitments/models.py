@@ -870,7 +870,7 @@ def weakenings(old: dict, new: dict) -> list[str]:
 
 def _ladder_queryset():
     return (
-        Commitment.objects.filter(status=CommitmentStatus.KEPT)
+        Commitment.objects.filter(status=CommitmentStatus.KEPT, check_result__isnull=False)
         .select_related("check_result", "builds_on")
         .only(
             "rep_id",

@@ -563,36 +563,43 @@ def _ladder_context(request: HttpRequest, rep: Rep, context: dict, forms: dict) 
         return extra
     due = recheck_due(standing, today=today, active=active)
     extra["recheck"] = due
-    if due is not None:
-        extra["recheck_form"] = forms.get("recheck_form") or RecheckForm(
-            initial={"commitment_id": due.pk, "due_on": due.next_recheck_on}
-        )
+    # A refused form comes back with its message even when its section
+    # would not show now (not due, the window closed, no longer active).
+    extra["recheck_form"] = forms.get("recheck_form") or (
+        RecheckForm(initial={"commitment_id": due.pk, "due_on": due.next_recheck_on})
+        if due is not None
+        else None
+    )
     extra["reissue_offers"] = [
         rung
         for rung in standing
         if rung.slipped_recheck is not None and rung.slipped_recheck.reissued_as_id is None
     ]
     extra["reissue_error"] = forms.get("reissue_error", "")
-    if active:
-        extra["edit_form"] = forms.get("edit_form") or CommitmentEditForm.for_commitment(active)
+    extra["edit_form"] = forms.get("edit_form") or (
+        CommitmentEditForm.for_commitment(active) if active else None
+    )
+    extra["correct_form"] = forms.get("correct_form")
     # The latest check, on the first page of the history: its author may
     # correct it within the window (the page is loaded anyway: no query).
     history = context["history"]
-    if history.number == 1 and len(history):
-        latest = history[0]
-        if latest.check_result.checked_by_id == viewer.pk and correction_open(
-            latest.check_result.checked_at, timezone.now()
-        ):
-            extra["correctable"] = latest
-            extra["correctable_until"] = latest.check_result.checked_at + CORRECTION_WINDOW
-            extra["correct_form"] = forms.get("correct_form") or CheckCorrectionForm(
-                initial={
-                    "check_id": latest.check_result.pk,
-                    "outcome": latest.check_result.outcome,
-                    "evidence": latest.check_result.evidence,
-                    "diagnosis": latest.private_diagnosis,
-                }
-            )
+    latest = history[0] if history.number == 1 and len(history) else None
+    check = getattr(latest, "check_result", None)
+    if (
+        check is not None
+        and check.checked_by_id == viewer.pk
+        and correction_open(check.checked_at, timezone.now())
+    ):
+        extra["correctable"] = latest
+        extra["correctable_until"] = check.checked_at + CORRECTION_WINDOW
+        extra["correct_form"] = extra["correct_form"] or CheckCorrectionForm(
+            initial={
+                "check_id": check.pk,
+                "outcome": check.outcome,
+                "evidence": check.evidence,
+                "diagnosis": latest.private_diagnosis,
+            }
+        )
     return extra
 
 
