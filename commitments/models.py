@@ -242,15 +242,16 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def with_ladder_history(self):
-        """The check's corrections (without the private diagnoses) and the
-        standing behaviour's re-checks prefetched: two queries. Needs
-        ``for_history``."""
+        """The check's corrections (without the private diagnoses), the
+        standing behaviour's re-checks and the wording's revisions
+        prefetched: three queries. Needs ``for_history``."""
         return self.prefetch_related(
             Prefetch(
                 "check_result__corrections",
                 queryset=CheckCorrection.objects.defer("old_diagnosis", "new_diagnosis"),
             ),
             Prefetch("rechecks", queryset=StandingRecheck.objects.order_by("answered_at", "pk")),
+            "revisions",
         )
 
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:

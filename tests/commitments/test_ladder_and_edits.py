@@ -536,6 +536,11 @@ def test_a_weaker_edit_needs_confirmation_then_both_pages_show_the_new_version(
     assert line in words(manager_client.get(rep_page))
     client.force_login(rep)
     assert line in words(client.get(ME))
+    # Once checked, the week's line in the history keeps it, for both.
+    active.status, active.closed_at = Commitment.Status.KEPT, active.issued_on
+    active.save()
+    CheckFactory(commitment=active)
+    assert "New version: changed on 30 Nov · how many from “10” to “5”" in words(client.get(ME))
 
 
 def test_a_reworded_one_thing_is_a_new_version_and_its_words_stay_inert(

@@ -25,14 +25,14 @@ SIZES = [
 
 # The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
 # the active commitment's skips, calls; session, user; the ladder and its re-checks, the
-# history's check corrections and re-checks, the active commitment's revisions and
-# practice corrections.
-REP_PAGE_QUERIES = 19
+# history's check corrections, re-checks and revisions, the active commitment's revisions
+# and practice corrections.
+REP_PAGE_QUERIES = 20
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips; the ladder and its re-checks, the
-# history's check corrections and re-checks, the active commitment's revisions and
-# practice corrections.
-MY_ONE_THING_QUERIES = 15
+# history's check corrections, re-checks and revisions, the active commitment's revisions
+# and practice corrections.
+MY_ONE_THING_QUERIES = 16
 
 
 def queries_for(client, path: str, **headers) -> int:
