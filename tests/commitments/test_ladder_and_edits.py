@@ -26,7 +26,13 @@ from commitments.models import (
     standing_behaviours,
     weakenings,
 )
-from tests.factories import CheckFactory, CommitmentFactory, ManagerFactory, RepFactory
+from tests.factories import (
+    AdminFactory,
+    CheckFactory,
+    CommitmentFactory,
+    ManagerFactory,
+    RepFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +182,7 @@ def test_a_standing_behaviour_is_re_checked_at_2_4_and_8_weeks_then_established(
 
     assert answer(manager_client, rep, standing, dt.date(2026, 11, 30)).status_code == 302
     assert "Still running" not in manager_client.get(rep_page).text
-    assert "next re-check Mon 14 Dec" in text(manager_client.get(rep_page))
+    assert "re-check due Mon 14 Dec" in text(manager_client.get(rep_page))
 
     clock.move_to("2026-12-13 09:00:00+00:00")
     manager_client.force_login(rep.manager)
@@ -201,6 +207,27 @@ def test_a_standing_behaviour_is_re_checked_at_2_4_and_8_weeks_then_established(
         (dt.date(2026, 12, 14), True),
         (dt.date(2027, 1, 11), True),
     ]
+
+
+def test_an_htmx_answer_swaps_in_the_loop_without_the_question(manager_client, rep):
+    standing = kept(rep, "Open with the trigger event", dt.date(2026, 11, 16))
+    CommitmentFactory(rep=rep, behaviour="Something else this week", issued_on=TODAY)
+
+    response = manager_client.post(
+        url("recheck_answer", rep),
+        {
+            "recheck-commitment_id": standing.pk,
+            "recheck-due_on": "2026-11-30",
+            "recheck-answer": "yes",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Noted: “Open with the trigger event” is still running." in text(response)
+    assert 'id="recheck"' not in response.text
+    assert 'id="update-heading"' in response.text
 
 
 def test_a_re_check_not_yet_due_is_refused_and_nothing_is_recorded(manager_client, rep):
@@ -636,7 +663,11 @@ def test_another_manager_or_the_rep_gets_404_on_every_coach_url(client, rep, act
         "edit-commitment_id": active.pk,
         "edit-behaviour": "x",
     }
-    for person in (ManagerFactory(organisation=rep.organisation), rep):
+    for person in (
+        ManagerFactory(organisation=rep.organisation),
+        rep,
+        AdminFactory(organisation=rep.organisation),
+    ):
         client.force_login(person)
         assert client.get(url(name, rep)).status_code == 404
         assert client.post(url(name, rep), data).status_code == 404
