@@ -662,8 +662,20 @@ def recheck_answer(request: HttpRequest, rep_id: int) -> HttpResponse:
                     f"Noted: “{standing.behaviour}” slipped. You can make it the one thing "
                     "again once no other one thing is active.",
                 )
-            return _loop_saved(request, rep_id)
+            if not request.htmx:
+                return redirect("commitments:rep_detail", rep_id=rep_id)
+            return _recheck_slot(request, rep_id)
+    if request.htmx:
+        return _recheck_slot(request, rep_id, status=422, recheck_form=form)
     return _render_loop(request, rep_id, recheck_form=form)
+
+
+def _recheck_slot(request: HttpRequest, rep_id: int, status: int = 200, **forms) -> HttpResponse:
+    """Only the re-check's slot, with its message: the weekly update's form
+    beside it keeps what was typed."""
+    context = _loop_context(request, _rep_for_viewer(request, rep_id), **forms)
+    context["recheck_swap"] = True
+    return render(request, "commitments/_recheck.html#slot", context, status=status)
 
 
 @login_required

@@ -209,7 +209,9 @@ def test_a_standing_behaviour_is_re_checked_at_2_4_and_8_weeks_then_established(
     ]
 
 
-def test_an_htmx_answer_swaps_in_the_loop_without_the_question(manager_client, rep):
+def test_an_htmx_answer_swaps_only_the_re_check_and_leaves_the_update_form_alone(
+    manager_client, rep
+):
     standing = kept(rep, "Open with the trigger event", dt.date(2026, 11, 16))
     CommitmentFactory(rep=rep, behaviour="Something else this week", issued_on=TODAY)
 
@@ -223,11 +225,14 @@ def test_an_htmx_answer_swaps_in_the_loop_without_the_question(manager_client, r
         headers={"HX-Request": "true"},
     )
 
+    # Only the re-check's slot: the weekly update's form keeps what was typed.
     assert response.status_code == 200
-    assert "<html" not in response.text
+    assert response.text.strip().startswith('<div id="recheck-slot">')
+    assert response.text.strip().endswith("</div>")
     assert "Noted: “Open with the trigger event” is still running." in text(response)
     assert 'id="recheck"' not in response.text
-    assert 'id="update-heading"' in response.text
+    assert 'id="update-heading"' not in response.text
+    assert StandingRecheck.objects.get().still_running
 
 
 def test_a_re_check_not_yet_due_is_refused_and_nothing_is_recorded(manager_client, rep):
@@ -236,6 +241,25 @@ def test_a_re_check_not_yet_due_is_refused_and_nothing_is_recorded(manager_clien
     response = answer(manager_client, rep, standing, dt.date(2026, 12, 4))
 
     assert response.status_code == 422
+    assert not StandingRecheck.objects.exists()
+
+
+def test_a_refused_htmx_answer_comes_back_in_its_slot_with_the_reason(manager_client, rep):
+    standing = kept(rep, "Open with the trigger event", dt.date(2026, 11, 20))
+
+    response = manager_client.post(
+        url("recheck_answer", rep),
+        {
+            "recheck-commitment_id": standing.pk,
+            "recheck-due_on": "2026-12-04",
+            "recheck-answer": "yes",
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 422
+    assert response.text.strip().startswith('<div id="recheck-slot">')
+    assert "This re-check is due on Fri 4 Dec, not yet." in text(response)
     assert not StandingRecheck.objects.exists()
 
 
