@@ -352,14 +352,15 @@ class CheckCorrectionForm(forms.Form):
     outcome = forms.ChoiceField(
         label="The outcome should be", choices=Check.Outcome, widget=forms.RadioSelect
     )
+    # Labels of their own: the weekly update's form is on the same page.
     evidence = forms.CharField(
         max_length=NOTE_MAX,
-        label="What did the rep show you?",
+        label="Corrected evidence",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     diagnosis = forms.ChoiceField(
-        label="If it wasn't kept, what got in the way?",
+        label="Corrected diagnosis (if it wasn't kept)",
         choices=[("", "Not diagnosed yet"), *Check.Diagnosis.choices],
         required=False,
         help_text="Private to you.",
@@ -385,6 +386,8 @@ class CommitmentEditForm(forms.Form):
 
     prefix = "edit"
 
+    # Labels of their own: the next commitment's fields are on the same page.
+
     commitment_id = forms.IntegerField(
         widget=forms.HiddenInput,
         error_messages={
@@ -393,25 +396,25 @@ class CommitmentEditForm(forms.Form):
         },
     )
     behaviour = forms.CharField(
-        label="The one thing",
+        label="Wording",
         max_length=300,
         error_messages={"required": "Write the one thing the rep will do."},
     )
     target_count = forms.IntegerField(
-        label="How many",
+        label="Count",
         required=False,
         min_value=1,
         widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
     )
-    target_unit = forms.CharField(label="Of what", max_length=60, required=False)
-    target_days = forms.CharField(label="Which days", max_length=60, required=False)
+    target_unit = forms.CharField(label="Unit", max_length=60, required=False)
+    target_days = forms.CharField(label="Days", max_length=60, required=False)
     by_time = forms.TimeField(
-        label="By what time",
+        label="Done by",
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     why = forms.CharField(
-        label="Why it matters to the rep",
+        label="The why",
         max_length=NOTE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
