@@ -744,3 +744,143 @@ class DailyAnswerForm(forms.Form):
     @property
     def did_it(self) -> bool:
         return self.cleaned_data["answer"] == "yes"
+
+
+# --- standing behaviours, re-checks, corrections, revisions ----------------
+
+
+class RecheckForm(forms.Form):
+    """ "Still running …?" for one standing behaviour. Prefixed: it sits
+    above the weekly update's form."""
+
+    prefix = "recheck"
+
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": WeeklyUpdateForm.OUT_OF_DATE,
+            "invalid": WeeklyUpdateForm.OUT_OF_DATE,
+        },
+    )
+    # The re-check the manager saw: a double-click answers it once.
+    due_on = forms.DateField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        label="Still running?",
+        choices=[("yes", "Yes, still running"), ("no", "No, it slipped")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether it is still running."},
+    )
+
+
+class RecheckReissueForm(forms.Form):
+    prefix = "reissue"
+
+    recheck_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CheckCorrectionForm(forms.Form):
+    """Correct the outcome (and evidence, diagnosis) of a check just recorded."""
+
+    prefix = "correct"
+
+    check_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="The outcome should be", choices=Check.Outcome, widget=forms.RadioSelect
+    )
+    # Labels of their own: the weekly update's form is on the same page.
+    evidence = forms.CharField(
+        max_length=NOTE_MAX,
+        label="Corrected evidence",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    diagnosis = forms.ChoiceField(
+        label="Corrected diagnosis (if it wasn't kept)",
+        choices=[("", "Not diagnosed yet"), *Check.Diagnosis.choices],
+        required=False,
+        help_text="Private to you.",
+    )
+    reason = forms.CharField(
+        max_length=300,
+        label="What was mistyped?",
+        help_text="The rep sees this with the correction.",
+        error_messages={"required": "Say what was mistyped: both of you see it."},
+    )
+
+
+class PracticeCorrectionForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=PracticeLog.Kind)
+    practiced_on = forms.DateField(label="When")
+    count = forms.IntegerField(label="How many (optional)", required=False, min_value=1)
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class CommitmentEditForm(forms.Form):
+    """Clarify the active commitment's wording; asking less is a new version,
+    saved only when confirmed."""
+
+    prefix = "edit"
+
+    # Labels of their own: the next commitment's fields are on the same page.
+
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": WeeklyUpdateForm.OUT_OF_DATE,
+            "invalid": WeeklyUpdateForm.OUT_OF_DATE,
+        },
+    )
+    behaviour = forms.CharField(
+        label="Wording",
+        max_length=300,
+        error_messages={"required": "Write the one thing the rep will do."},
+    )
+    target_count = forms.IntegerField(
+        label="Count",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+    )
+    target_unit = forms.CharField(label="Unit", max_length=60, required=False)
+    target_days = forms.CharField(label="Days", max_length=60, required=False)
+    by_time = forms.TimeField(
+        label="Done by",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    why = forms.CharField(
+        label="The why",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm_new_version = forms.BooleanField(
+        required=False,
+        label="Yes, save it as a new version: the rep sees what changed",
+    )
+
+    @classmethod
+    def for_commitment(cls, commitment: Commitment) -> "CommitmentEditForm":
+        return cls(
+            initial={
+                "commitment_id": commitment.pk,
+                "behaviour": commitment.behaviour,
+                "target_count": commitment.target_count,
+                "target_unit": commitment.target_unit,
+                "target_days": commitment.target_days,
+                "by_time": commitment.by_time,
+                "why": commitment.why,
+            }
+        )
+
+    def revision(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "behaviour": data["behaviour"],
+            "target_count": data["target_count"],
+            "target_unit": data["target_unit"],
+            "target_days": data["target_days"],
+            "by_time": data["by_time"],
+            "why": data["why"],
+            "confirm_new_version": data["confirm_new_version"],
+        }

@@ -9,6 +9,7 @@ recomputes them.
 
 import dataclasses
 import datetime as dt
+import difflib
 import re
 from typing import ClassVar
 
@@ -494,6 +495,19 @@ class CommitmentQuerySet(models.QuerySet):
             )
         )
 
+    def with_ladder_history(self):
+        """The check's corrections (without the private diagnoses), the
+        standing behaviour's re-checks and the wording's revisions
+        prefetched: three queries. Needs ``for_history``."""
+        return self.prefetch_related(
+            Prefetch(
+                "check_result__corrections",
+                queryset=CheckCorrection.objects.defer("old_diagnosis", "new_diagnosis"),
+            ),
+            Prefetch("rechecks", queryset=StandingRecheck.objects.order_by("answered_at", "pk")),
+            "revisions",
+        )
+
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:
         """Per manager: active, overdue, checked, checked on time, kept. One query.
 
@@ -775,6 +789,34 @@ class Commitment(models.Model):
     def checked_early(self) -> bool:
         """It was checked before its check date (needs ``check_result`` loaded)."""
         return self.is_early(self.check_result.checked_on)
+
+    # Standing behaviours (``standing_behaviours`` loads what these read).
+    @property
+    def kept_on(self) -> dt.date:
+        """The day it was kept (needs ``check_result`` loaded)."""
+        return self.check_result.checked_on
+
+    @property
+    def recheck_answers(self) -> list["StandingRecheck"]:
+        """Its re-checks, oldest first (loaded by ``standing_behaviours``)."""
+        if hasattr(self, "recheck_list"):
+            return self.recheck_list
+        return list(self.rechecks.all())
+
+    @property
+    def slipped_recheck(self) -> "StandingRecheck | None":
+        """The re-check at which it slipped (the latest answer was "slipped")."""
+        answers = self.recheck_answers
+        return answers[-1] if answers and not answers[-1].still_running else None
+
+    @property
+    def next_recheck_on(self) -> dt.date | None:
+        """When it is next re-checked (``recheck_due_on``); ``None`` once it
+        slipped or passed every re-check. Needs ``rechecks`` prefetched."""
+        if self.slipped_recheck is not None:
+            return None
+        running = [r.answered_on for r in self.recheck_answers if r.still_running]
+        return recheck_due_on(self.kept_on, running)
 
     # --- the week's diagnosis and fix as its viewer may read them (issue 7).
     # Each needs ``with_history_facts(viewer)``: '' / None for anyone but
@@ -2085,3 +2127,357 @@ def ramp_row(answers, *, today: dt.date) -> list[tuple[dt.date, "DailyAnswer | N
         return []
     first = min(by_day)
     return [(d, by_day.get(d)) for d in last_working_days(today, RAMP_ROW_DAYS) if d >= first]
+
+
+# --- standing behaviours, spaced re-checks, corrections, revisions ----------
+# A kept behaviour is a standing behaviour: it is re-checked this many weeks
+# after it was kept — 2, then 4, then 8 — each "still running" answer
+# scheduling the next gap from the day it was given (an answer given late
+# moves the rest along). After the last one the behaviour is established.
+RECHECK_WEEKS = (2, 4, 8)
+# The author of a check or a practice entry may correct it for this long.
+CORRECTION_WINDOW = dt.timedelta(hours=24)
+# The ladder shows at most this many standing behaviours (newest first).
+LADDER_MAX = 12
+# A wording edit this close to the old words (difflib's ratio) is a
+# clarification (a typo, a word order); below it, a new version.
+CLARIFY_SIMILARITY = 0.8
+# The fields of a commitment its wording edit may change (never the dates).
+REVISABLE_FIELDS = ("behaviour", "target_count", "target_unit", "target_days", "by_time", "why")
+
+
+def recheck_due_on(kept_on: dt.date, still_running_on: list[dt.date]) -> dt.date | None:
+    """When a standing behaviour kept on ``kept_on`` is next re-checked, given
+    the days its earlier re-checks were answered "still running" (in order);
+    ``None`` once every re-check in ``RECHECK_WEEKS`` was passed."""
+    done = len(still_running_on)
+    if done >= len(RECHECK_WEEKS):
+        return None
+    since = still_running_on[-1] if done else kept_on
+    gap = RECHECK_WEEKS[done] - (RECHECK_WEEKS[done - 1] if done else 0)
+    return since + dt.timedelta(weeks=gap)
+
+
+def correction_open(at: dt.datetime, now: dt.datetime) -> bool:
+    """Something recorded ``at`` may still be corrected by its author at ``now``."""
+    return now - at <= CORRECTION_WINDOW
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def days_in(text: str) -> int | None:
+    """How many days a week ``target_days`` names: "Monday to Thursday" 4,
+    "Mon, Wed, Fri" 3, "weekdays" 5, "every day" 7; ``None`` when it can't tell."""
+    words = text.casefold()
+    if not words.strip():
+        return None
+    if re.search(r"\b(every ?day|daily)\b", words):
+        return 7
+    if re.search(r"\b(weekdays?|working days?|workdays?)\b", words):
+        return 5
+    found = [
+        _WEEKDAYS.index(m) for m in re.findall(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*", words)
+    ]
+    if not found:
+        return None
+    if len(found) == 2 and re.search(r"\b(to|till|until|through|thru)\b|[-–—]", words):
+        return (found[1] - found[0]) % 7 + 1
+    return len(set(found))
+
+
+def revision_values(commitment: "Commitment") -> dict:
+    """The revisable fields of ``commitment`` as JSON-ready values."""
+    values = {name: getattr(commitment, name) for name in REVISABLE_FIELDS}
+    values["by_time"] = values["by_time"].strftime("%H:%M") if values["by_time"] else None
+    return values
+
+
+def weakenings(old: dict, new: dict) -> list[str]:
+    """Why the edit from ``old`` to ``new`` (``revision_values``) asks less of
+    the rep — or may: a lower or removed count, a later or removed by-time,
+    fewer or removed days, other numbers in the one thing, or the one thing
+    reworded beyond a small correction. Empty: it is a clarification."""
+    reasons = []
+    before, after = old["target_count"], new["target_count"]
+    if before and not after:
+        reasons.append(f"the count ({before}) is removed")
+    elif before and after and after < before:
+        reasons.append(f"the count goes down from {before} to {after}")
+    before, after = old["by_time"], new["by_time"]
+    if before and not after:
+        reasons.append(f"the by-time ({before}) is removed")
+    elif before and after and after > before:
+        reasons.append(f"the by-time moves later, from {before} to {after}")
+    before, after = old["target_days"].strip(), new["target_days"].strip()
+    if before and not after:
+        reasons.append(f"the days ({before}) are removed")
+    elif before and before.casefold() != after.casefold():
+        had, has = days_in(before), days_in(after)
+        if had is None or has is None:
+            reasons.append(f"the days change from “{before}” to “{after}”")
+        elif has < had:
+            reasons.append(f"fewer days: from “{before}” to “{after}”")
+    before, after = old["behaviour"], new["behaviour"]
+    if re.findall(r"\d+", before) != re.findall(r"\d+", after):
+        reasons.append("the numbers in the one thing change")
+    elif difflib.SequenceMatcher(None, before.casefold(), after.casefold()).ratio() < (
+        CLARIFY_SIMILARITY
+    ):
+        reasons.append("the one thing is reworded, not just corrected")
+    return reasons
+
+
+def _ladder_queryset():
+    return (
+        Commitment.objects.filter(status=CommitmentStatus.KEPT, check_result__isnull=False)
+        .select_related("check_result", "builds_on")
+        .only(
+            "rep_id",
+            "behaviour",
+            "target_count",
+            "target_unit",
+            "target_days",
+            "by_time",
+            "why",
+            "issued_on",
+            "check_date",
+            "status",
+            "builds_on__behaviour",
+            "check_result__commitment_id",
+            "check_result__checked_on",
+            "check_result__checked_at",
+        )
+        .order_by("-check_result__checked_at", "-pk")
+    )
+
+
+def standing_behaviours(rep: User) -> list["Commitment"]:
+    """The rep's standing behaviours, the latest kept first: each kept
+    commitment with its check (when it was kept), what it builds on and its
+    re-checks — two queries. A behaviour kept more than once (reinforced,
+    re-issued after it slipped) is one rung, its latest keeping."""
+    rungs, seen = [], []
+    for commitment in _ladder_queryset().filter(rep=rep)[: LADDER_MAX * 2]:
+        if any(same_behaviour(commitment.behaviour, other) for other in seen):
+            continue
+        seen.append(commitment.behaviour)
+        rungs.append(commitment)
+    # The re-checks in a second query, run even for an empty ladder: the
+    # page's query count does not depend on the data.
+    answers: dict[int, list[StandingRecheck]] = {}
+    for answer in StandingRecheck.objects.filter(commitment__rep=rep).order_by("answered_at", "pk"):
+        answers.setdefault(answer.commitment_id, []).append(answer)
+    for rung in rungs:
+        rung.recheck_list = answers.get(rung.pk, [])
+    return rungs[:LADDER_MAX]
+
+
+def recheck_due(
+    standing: list["Commitment"], *, today: dt.date, active: "Commitment | None"
+) -> "Commitment | None":
+    """The ONE standing behaviour to re-check at today's update ("Still
+    running …?"), the longest due first, or ``None``.
+
+    Never the behaviour the active commitment itself asks for (a
+    reinforcement or a re-issue of it): that check is its re-check, and the
+    schedule waits until it is closed. The behaviour the active one builds on
+    is re-checked: a layer's check does not test the rung below."""
+    due = [
+        rung
+        for rung in standing
+        if rung.next_recheck_on is not None
+        and rung.next_recheck_on <= today
+        and not (active is not None and same_behaviour(active.behaviour, rung.behaviour))
+    ]
+    return min(due, key=lambda rung: (rung.next_recheck_on, rung.pk), default=None)
+
+
+class StandingRecheck(models.Model):
+    """A spaced re-check of a standing behaviour: "Still running …?",
+    answered by the rep's manager at an update."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="rechecks")
+    due_on = models.DateField(help_text="The day it was due (``recheck_due_on``).")
+    answered_on = models.DateField(help_text="The day it was answered, in the rep's time zone.")
+    answered_at = models.DateTimeField()
+    still_running = models.BooleanField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A slipped behaviour made the one thing again (``recheck_reissue``).
+    reissued_as = models.OneToOneField(
+        Commitment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reissued_from_recheck",
+    )
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            # Each re-check answered once: a double-click or a second tab records nothing twice.
+            models.UniqueConstraint(
+                fields=["commitment", "due_on"], name="commitments_standingrecheck_once_per_due"
+            ),
+            models.CheckConstraint(
+                condition=Q(still_running=False) | Q(reissued_as__isnull=True),
+                name="commitments_standingrecheck_reissue_only_slipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Re-check of {self.commitment} on {self.answered_on}: " + (
+            "still running" if self.still_running else "slipped"
+        )
+
+
+class CheckCorrection(models.Model):
+    """A mistyped check corrected by its author within ``CORRECTION_WINDOW``:
+    recorded, never a silent rewrite. The diagnoses stay private to the
+    author, like the check's."""
+
+    check_result = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="corrections")
+    old_outcome = models.CharField(max_length=20)
+    new_outcome = models.CharField(max_length=20)
+    old_evidence = models.TextField(blank=True)
+    new_evidence = models.TextField(blank=True)
+    old_diagnosis = models.CharField(max_length=20, blank=True)
+    new_diagnosis = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Check corrected from {self.old_outcome} to {self.new_outcome}"
+
+    @property
+    def old_outcome_label(self) -> str:
+        return _outcome_label(self.old_outcome)
+
+    @property
+    def new_outcome_label(self) -> str:
+        return _outcome_label(self.new_outcome)
+
+
+def _outcome_label(value: str) -> str:
+    return dict(Outcome.choices).get(value, value)
+
+
+class PracticeCorrectionAction(models.TextChoices):
+    EDIT = "edit", "Corrected"
+    DELETE = "delete", "Deleted"
+
+
+class PracticeCorrection(models.Model):
+    """A practice entry the rep corrected or deleted within ``CORRECTION_WINDOW``."""
+
+    Action = PracticeCorrectionAction
+
+    entry = models.ForeignKey(
+        PracticeLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="practice_corrections"
+    )
+    action = models.CharField(max_length=6, choices=Action)
+    old = models.JSONField(help_text="The entry before: kind, day, count, note.")
+    new = models.JSONField(null=True, blank=True, help_text="The entry after (none: deleted).")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=PracticeCorrectionAction.values),
+                name="commitments_practicecorrection_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action=PracticeCorrectionAction.DELETE, new__isnull=True)
+                | Q(action=PracticeCorrectionAction.EDIT, new__isnull=False),
+                name="commitments_practicecorrection_new_matches_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} practice on {self.at:%Y-%m-%d}"
+
+    @staticmethod
+    def describe(values: dict | None) -> str:
+        if not values:
+            return ""
+        kind = dict(PracticeKind.choices).get(values.get("kind"), values.get("kind"))
+        day = dt.date.fromisoformat(values["practiced_on"])
+        text = f"{kind}, {day:%a %-d %b}"
+        if values.get("count"):
+            text += f" × {values['count']}"
+        if values.get("note"):
+            text += f": {values['note']}"
+        return text
+
+    @property
+    def old_text(self) -> str:
+        return self.describe(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return self.describe(self.new)
+
+
+class RevisionKind(models.TextChoices):
+    CLARIFY = "clarify", "Clarified"
+    NEW_VERSION = "new_version", "New version"
+
+
+REVISION_LABELS = {
+    "behaviour": "the one thing",
+    "target_count": "how many",
+    "target_unit": "of what",
+    "target_days": "which days",
+    "by_time": "by what time",
+    "why": "why",
+}
+
+
+class CommitmentRevision(models.Model):
+    """A wording edit of an active commitment, both sides recorded. A
+    clarification keeps what it asks for; a ``new_version`` asks less
+    (``weakenings``), was confirmed, and both manager and rep see it."""
+
+    Kind = RevisionKind
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=11, choices=Kind)
+    old = models.JSONField(help_text="The changed fields before.")
+    new = models.JSONField(help_text="The changed fields after.")
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it is a new version.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RevisionKind.values),
+                name="commitments_commitmentrevision_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.at:%Y-%m-%d}"
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(what, from, to) for each changed field, in the form's order."""
+        return [
+            (REVISION_LABELS[name], _shown(self.old.get(name)), _shown(self.new.get(name)))
+            for name in REVISABLE_FIELDS
+            if name in self.new
+        ]
+
+
+def _shown(value) -> str:
+    return "(none)" if value in (None, "") else str(value)

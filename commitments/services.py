@@ -17,13 +17,17 @@ from reps.models import User
 
 from .models import (
     CHECK_LIMIT_DAYS,
+    CORRECTION_WINDOW,
     DRILLS_MAX,
     INDICATOR_VALUE_MAX,
     NEEDS_DIAGNOSIS,
+    REVISABLE_FIELDS,
     Check,
+    CheckCorrection,
     CoachingSession,
     Commitment,
     CommitmentDraft,
+    CommitmentRevision,
     CommitmentSkip,
     DailyAnswer,
     Diagnosis,
@@ -33,19 +37,26 @@ from .models import (
     IndicatorEntry,
     NextStep,
     PerformanceConversation,
+    PracticeCorrection,
     PracticeLog,
+    StandingRecheck,
     answers_on_path,
     change_reason_problem,
     check_date_after_skip,
     commitment_wording_problem,
+    correction_open,
     daily_answer_day_problem,
     diagnose,
     diagnosis_problem,
     drill_default_day,
     fix_problems,
+    next_check_default,
     next_steps_after,
     ramp_state,
     ramp_sticks,
+    revision_values,
+    same_behaviour,
+    weakenings,
 )
 from .signals import check_recorded, commitment_made, loop_changed
 
@@ -913,3 +924,402 @@ def daily_answer_record(
         )
         loop_changed.send(sender=DailyAnswer, rep_id=rep.pk, now=now)
     return answer
+
+
+# --- standing behaviours, re-checks, corrections, revisions ----------------
+# (The rules are in the rule book: ``recheck_due_on``, ``correction_open``,
+# ``weakenings``; each is enforced here again.)
+
+
+def _refuse_unless_coach(rep: User, by: User) -> None:
+    if by.pk != rep.manager_id or not rep.is_active:
+        raise ValidationError("Only the rep's own manager does this.", code="not_the_manager")
+
+
+def recheck_answer(
+    *,
+    commitment: Commitment,
+    by: User,
+    still_running: bool,
+    due_on: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> StandingRecheck:
+    """Answer "Still running …?" for a standing behaviour at ``now``.
+
+    "Still running" schedules the next re-check (``recheck_due_on``);
+    "slipped" ends the schedule and offers the behaviour for re-issuing
+    (``recheck_reissue``). ``due_on`` is the re-check the manager saw: if it
+    was answered meanwhile (a double-click, another tab), that answer is
+    returned and nothing is recorded twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().select_related("rep").get(pk=commitment.pk)
+        rep = locked.rep
+        _refuse_unless_coach(rep, by)
+        if due_on is not None:
+            earlier = StandingRecheck.objects.filter(commitment=locked, due_on=due_on).first()
+            if earlier is not None:
+                return earlier
+        if locked.status != Commitment.Status.KEPT:
+            raise ValidationError(
+                "Only a kept commitment is a standing behaviour to re-check.", code="not_kept"
+            )
+        today = rep.local_today(now)
+        rung = (
+            Commitment.objects.filter(pk=locked.pk)
+            .select_related("check_result")
+            .prefetch_related("rechecks")
+            .get()
+        )
+        due = rung.next_recheck_on
+        if due is None:
+            raise ValidationError(
+                "This behaviour has no re-check left to answer.", code="no_recheck"
+            )
+        if due_on is not None and due_on != due:
+            raise ValidationError(
+                "This re-check changed since the page was loaded: reload it and try again.",
+                code="out_of_date",
+            )
+        if due > today:
+            raise ValidationError(
+                f"This re-check is due on {due:%a %-d %b}, not yet.", code="not_due"
+            )
+        active = Commitment.objects.active().filter(rep=rep).first()
+        if active is not None and same_behaviour(active.behaviour, locked.behaviour):
+            raise ValidationError(
+                "This behaviour is the one thing being checked now: its check is the re-check.",
+                code="collides",
+            )
+        return StandingRecheck.objects.create(
+            commitment=locked,
+            due_on=due,
+            answered_on=today,
+            answered_at=now,
+            still_running=still_running,
+            by=by,
+        )
+
+
+def recheck_reissue(
+    *,
+    recheck: StandingRecheck,
+    by: User,
+    check_date: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> Commitment:
+    """Make a standing behaviour that slipped at ``recheck`` the one thing
+    again (the same words, a new check date: by default the next 1:1 that
+    leaves a real week).
+
+    Only when the rep has no active commitment: the one thing being worked
+    on is not pushed aside (the database's one-active constraint would
+    refuse it anyway); the offer waits until that one is checked. Twice (a
+    double-click) makes it once.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            StandingRecheck.objects.select_for_update()
+            .select_related("commitment__rep")
+            .get(pk=recheck.pk)
+        )
+        if locked.reissued_as_id is not None:
+            return locked.reissued_as
+        standing = locked.commitment
+        rep = standing.rep
+        _refuse_unless_coach(rep, by)
+        if locked.still_running:
+            raise ValidationError(
+                "It is still running: there is nothing to re-issue.", code="still_running"
+            )
+        if Commitment.objects.active().filter(rep=rep).exists():
+            raise ActiveCommitmentExists()
+        today = rep.local_today(now)
+        following = commitment_create(
+            rep=rep,
+            by=by,
+            spec=CommitmentSpec.repeat(
+                standing, check_date=check_date or next_check_default(rep, today=today)
+            ),
+            now=now,
+        )
+        locked.reissued_as = following
+        locked.save(update_fields=["reissued_as"])
+    return following
+
+
+def _next_step_taken(check: Check) -> str:
+    """What the check's 1:1 did next: the commitment it created, if any."""
+    following = (
+        Commitment.objects.filter(session_id=check.session_id)
+        .exclude(pk=check.commitment_id)
+        .only("reissue_of_id", "builds_on_id", "reinforces_id", "carries_on_id")
+        .first()
+        if check.session_id
+        else None
+    )
+    if following is None:
+        return NextStep.NONE
+    if following.reinforces_id == check.commitment_id:
+        return NextStep.REINFORCE
+    if following.carries_on_id == check.commitment_id:
+        return NextStep.CARRY_ON
+    if following.reissue_of_id == check.commitment_id:
+        return NextStep.REISSUE
+    if following.builds_on_id == check.commitment_id:
+        return NextStep.LAYER
+    return NextStep.NEW
+
+
+def check_correct(
+    *,
+    check: Check,
+    by: User,
+    outcome: str,
+    reason: str,
+    evidence: str | None = None,
+    diagnosis: str | None = None,
+    now: dt.datetime | None = None,
+) -> CheckCorrection:
+    """Correct a mistyped check: only its author, within ``CORRECTION_WINDOW``.
+
+    The outcome, the evidence and the diagnosis can change; the commitment's
+    status follows the outcome. The next step already taken stays (the
+    commitment it made is the rep's one thing now): a correction the rule
+    book would not allow with that step — a layer on what is now a miss, a
+    re-issue of what is now kept — is refused. Both sides are recorded.
+    """
+    now = now or timezone.now()
+    if outcome not in Check.Outcome.values:
+        raise ValidationError({"outcome": "Choose how it went."})
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what was mistyped: both of you see it."})
+    with transaction.atomic():
+        commitment = Commitment.objects.select_for_update().get(pk=check.commitment_id)
+        locked = Check.objects.select_for_update().get(pk=check.pk)
+        if by.pk != locked.checked_by_id:
+            raise ValidationError(
+                "Only the manager who recorded this check may correct it.", code="not_the_author"
+            )
+        if not correction_open(locked.checked_at, now):
+            hours = int(CORRECTION_WINDOW.total_seconds() // 3600)
+            raise ValidationError(
+                f"This check was recorded more than {hours} hours ago: it can't be corrected "
+                "any more. Nothing was changed.",
+                code="window_closed",
+            )
+        step = _next_step_taken(locked)
+        if step not in next_steps_after(outcome):
+            raise ValidationError(
+                {
+                    "outcome": "The next step taken at this check "
+                    f"({NextStep(step).label.lower()}) does not follow "
+                    f"“{Check.Outcome(outcome).label}”: it stays, so this correction can't be made."
+                },
+                code="next_step_stays",
+            )
+        if outcome != Check.Outcome.KEPT and commitment.rechecks.exists():
+            raise ValidationError(
+                {"outcome": "It was already re-checked as a standing behaviour."},
+                code="rechecked",
+            )
+        evidence = locked.evidence if evidence is None else evidence
+        diagnosis = locked.diagnosis if diagnosis is None else diagnosis
+        if outcome == Check.Outcome.KEPT:
+            diagnosis = ""
+        if diagnosis not in ("", *Check.Diagnosis.values):
+            raise ValidationError({"diagnosis": "Choose a diagnosis from the list."})
+        if (outcome, evidence, diagnosis) == (locked.outcome, locked.evidence, locked.diagnosis):
+            raise ValidationError("Nothing changed: there is nothing to correct.", code="same")
+        correction = CheckCorrection.objects.create(
+            check_result=locked,
+            old_outcome=locked.outcome,
+            new_outcome=outcome,
+            old_evidence=locked.evidence,
+            new_evidence=evidence,
+            old_diagnosis=locked.diagnosis,
+            new_diagnosis=diagnosis,
+            reason=reason.strip(),
+            by=by,
+            at=now,
+        )
+        locked.outcome, locked.evidence, locked.diagnosis = outcome, evidence, diagnosis
+        locked.save(update_fields=["outcome", "evidence", "diagnosis"])
+        commitment.status = outcome
+        commitment.save(update_fields=["status"])
+    return correction
+
+
+def _practice_values(entry: PracticeLog) -> dict:
+    return {
+        "kind": entry.kind,
+        "practiced_on": entry.practiced_on.isoformat(),
+        "count": entry.count,
+        "note": entry.note,
+    }
+
+
+def _lock_practice_for_correction(entry: PracticeLog, by: User, now: dt.datetime) -> PracticeLog:
+    locked = (
+        PracticeLog.objects.select_for_update()
+        .select_related("commitment")
+        .filter(pk=entry.pk)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError("This entry was already deleted.", code="gone")
+    if by.pk != locked.rep_id:
+        raise ValidationError("Only the rep who logged it may correct it.", code="not_the_author")
+    if not correction_open(locked.created_at, now):
+        hours = int(CORRECTION_WINDOW.total_seconds() // 3600)
+        raise ValidationError(
+            f"This entry was logged more than {hours} hours ago: it can't be changed any more. "
+            "Nothing was changed.",
+            code="window_closed",
+        )
+    if locked.commitment.status != Commitment.Status.ACTIVE:
+        raise ValidationError(
+            "Its one thing was already checked: the practice it rested on stays as it was.",
+            code="checked",
+        )
+    return locked
+
+
+def practice_correct(
+    *,
+    entry: PracticeLog,
+    by: User,
+    kind: str,
+    practiced_on: dt.date,
+    count: int | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> PracticeCorrection:
+    """Correct a practice entry: only the rep who logged it, within
+    ``CORRECTION_WINDOW``, while its one thing is active. Recorded."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_practice_for_correction(entry, by, now)
+        if kind not in PracticeLog.Kind.values:
+            raise ValidationError({"kind": "Choose what kind of practice it was."})
+        if practiced_on < locked.commitment.issued_on:
+            raise ValidationError(
+                {
+                    "practiced_on": f"Your one thing started on "
+                    f"{locked.commitment.issued_on:%a %-d %b}: log practice from that day on."
+                }
+            )
+        if practiced_on > by.local_today(now):
+            raise ValidationError(
+                {"practiced_on": "Log practice once it has happened, not ahead of time."}
+            )
+        old = _practice_values(locked)
+        locked.kind, locked.practiced_on, locked.count, locked.note = (
+            kind,
+            practiced_on,
+            count,
+            note,
+        )
+        new = _practice_values(locked)
+        if old == new:
+            raise ValidationError("Nothing changed: there is nothing to correct.", code="same")
+        locked.save(update_fields=["kind", "practiced_on", "count", "note"])
+        return PracticeCorrection.objects.create(
+            entry=locked,
+            commitment=locked.commitment,
+            action=PracticeCorrection.Action.EDIT,
+            old=old,
+            new=new,
+            by=by,
+            at=now,
+        )
+
+
+def practice_delete(
+    *, entry: PracticeLog, by: User, now: dt.datetime | None = None
+) -> PracticeCorrection:
+    """Delete a practice entry logged by mistake: the same rules as
+    ``practice_correct``; what it said is kept in the record."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_practice_for_correction(entry, by, now)
+        correction = PracticeCorrection.objects.create(
+            entry=None,
+            commitment=locked.commitment,
+            action=PracticeCorrection.Action.DELETE,
+            old=_practice_values(locked),
+            new=None,
+            by=by,
+            at=now,
+        )
+        locked.delete()
+    return correction
+
+
+def commitment_revise(
+    *,
+    commitment: Commitment,
+    by: User,
+    behaviour: str,
+    target_count: int | None = None,
+    target_unit: str = "",
+    target_days: str = "",
+    by_time: dt.time | None = None,
+    why: str = "",
+    confirm_new_version: bool = False,
+    now: dt.datetime | None = None,
+) -> CommitmentRevision:
+    """Edit the active commitment's wording; the rep's manager only.
+
+    A clarification (the same count and when: a typo, a clearer word) is
+    saved and recorded. An edit that asks less (``weakenings``) is a new
+    version: refused unless ``confirm_new_version``, then recorded with its
+    reasons, and both pages show "changed on … from … to …".
+    """
+    now = now or timezone.now()
+    if not behaviour.strip():
+        raise ValidationError({"behaviour": "Write the one thing the rep will do."})
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().select_related("rep").get(pk=commitment.pk)
+        _refuse_unless_coach(locked.rep, by)
+        if locked.status != Commitment.Status.ACTIVE:
+            raise ValidationError(
+                "Only the active one thing can be reworded: a checked week stays as it was.",
+                code="not_active",
+            )
+        old = revision_values(locked)
+        for name, value in (
+            ("behaviour", behaviour.strip()),
+            ("target_count", target_count),
+            ("target_unit", target_unit),
+            ("target_days", target_days),
+            ("by_time", by_time),
+            ("why", why),
+        ):
+            setattr(locked, name, value)
+        new = revision_values(locked)
+        changed = [name for name in REVISABLE_FIELDS if old[name] != new[name]]
+        if not changed:
+            raise ValidationError("Nothing changed: there is nothing to save.", code="same")
+        reasons = weakenings(old, new)
+        if reasons and not confirm_new_version:
+            raise ValidationError(
+                "This asks less of the rep than what was agreed: "
+                + "; ".join(reasons)
+                + ". Confirm it to save a new version, which the rep sees with the old one.",
+                code="needs_confirmation",
+            )
+        locked.save(update_fields=changed)
+        return CommitmentRevision.objects.create(
+            commitment=locked,
+            kind=(
+                CommitmentRevision.Kind.NEW_VERSION if reasons else CommitmentRevision.Kind.CLARIFY
+            ),
+            old={name: old[name] for name in changed},
+            new={name: new[name] for name in changed},
+            reasons=reasons,
+            by=by,
+            at=now,
+        )

@@ -43,4 +43,11 @@ urlpatterns = [
     path("me/daily/", guidance_views.daily_answer, name="daily_answer"),
     path("daily/<str:token>/", guidance_views.daily_answer_link, name="daily_answer_link"),
     path("hint/", guidance_views.wording_hint, name="wording_hint"),
+    # Standing behaviours, re-checks, corrections and revisions.
+    path("reps/<int:rep_id>/recheck/", views.recheck_answer, name="recheck_answer"),
+    path("reps/<int:rep_id>/recheck/reissue/", views.recheck_reissue, name="recheck_reissue"),
+    path("reps/<int:rep_id>/check/correct/", views.check_correct, name="check_correct"),
+    path("reps/<int:rep_id>/commitment/edit/", views.commitment_edit, name="commitment_edit"),
+    path("me/practice/<int:entry_id>/correct/", views.practice_correct, name="practice_correct"),
+    path("me/practice/<int:entry_id>/delete/", views.practice_delete, name="practice_delete"),
 ]

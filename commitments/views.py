@@ -18,14 +18,19 @@ from reps.models import User
 
 from . import services
 from .forms import (
+    CheckCorrectionForm,
+    CommitmentEditForm,
     CommitmentForm,
     DiagnosisForm,
     DrillForm,
     IndicatorForm,
     IndicatorLogForm,
     PerformanceConversationForm,
+    PracticeCorrectionForm,
     PracticeForm,
     ProposalForm,
+    RecheckForm,
+    RecheckReissueForm,
     SkipWeekForm,
     TranscriptForm,
     WeeklyUpdateForm,
@@ -40,24 +45,31 @@ from .guidance import (
 )
 from .guide import start_guide
 from .models import (
+    CORRECTION_WINDOW,
     DIAGNOSIS_TREE,
     DRILLS_MAX,
     TREE_START,
     Check,
     CoachingSession,
     Commitment,
+    CommitmentRevision,
     CommitmentSkip,
     Drill,
     PerformanceConversation,
+    PracticeCorrection,
     PracticeLog,
     Rep,
+    StandingRecheck,
     beyond_coaching_misses,
     check_window_days,
+    correction_open,
     drill_default_day,
     drills_done_summary,
     indicator_chart,
     next_check_default,
+    recheck_due,
     rep_drafts_for_approval,
+    standing_behaviours,
     suggested_outcome,
     undiagnosed_check,
 )
@@ -275,7 +287,8 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         .filter(rep=rep)
         .for_history(viewer)
         .with_practice_count()
-        .with_skips(),
+        .with_skips()
+        .with_ladder_history(),
         HISTORY_PAGE_SIZE,
     )
     context["history"] = history.get_page(request.GET.get("page"))
@@ -291,6 +304,7 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
             **forms,
         )
     )
+    context.update(_ladder_context(request, rep, context, forms))
     # Lazy: only run when the page (or a swapped-in loop) shows them. Private
     # notes come only to the manager who wrote them (``notes_for``).
     context.update(_practice_plan_context(request, rep, active, today=today, is_coach=is_coach))
@@ -614,6 +628,7 @@ def _my_context(
     practice_form: PracticeForm | None = None,
     propose_form: ProposalForm | None = None,
     indicator_log_form: IndicatorLogForm | None = None,
+    extra: dict | None = None,
 ) -> dict:
     rep = request.user
     active = (
@@ -630,7 +645,8 @@ def _my_context(
         .filter(rep=rep)
         .for_history(rep)
         .with_practice_count()
-        .with_skips(),
+        .with_skips()
+        .with_ladder_history(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     guidance = my_guidance(request, rep, today=today, active=active)
@@ -657,6 +673,7 @@ def _my_context(
         practice_form = PracticeForm(draft, today=today)
     practice_plan = _my_practice_context(rep, active, today=today, form=indicator_log_form)
     return {
+        **_my_ladder_context(rep, active, extra),
         **practice_plan,
         "rep": rep,
         "today": today,
@@ -890,3 +907,277 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Logged: {entry.value} for {entry.day:%a %-d %b}.")
             return _my_practice_response(request)
     return _my_practice_response(request, status=422, indicator_log_form=form)
+
+
+# --- standing behaviours, re-checks, corrections, revisions ----------------
+
+
+def _ladder_context(request: HttpRequest, rep: Rep, context: dict, forms: dict) -> dict:
+    """The ladder on the rep page; for the coach, the one re-check due, the
+    slipped behaviours to re-issue, the wording edit and the correction of
+    the check just recorded."""
+    viewer, active, today = request.user, context["active"], context["today"]
+    standing = standing_behaviours(rep)
+    extra = {
+        "standing": standing,
+        "active_builds_on": _builds_on(active, standing),
+        "revisions": CommitmentRevision.objects.filter(commitment=active) if active else [],
+        "practice_corrections": (
+            PracticeCorrection.objects.filter(commitment=active) if active else []
+        ),
+    }
+    if not context["is_coach"]:
+        return extra
+    due = recheck_due(standing, today=today, active=active)
+    extra["recheck"] = due
+    # A refused form comes back with its message even when its section
+    # would not show now (not due, the window closed, no longer active).
+    extra["recheck_form"] = forms.get("recheck_form") or (
+        RecheckForm(initial={"commitment_id": due.pk, "due_on": due.next_recheck_on})
+        if due is not None
+        else None
+    )
+    extra["reissue_offers"] = [
+        rung
+        for rung in standing
+        if rung.slipped_recheck is not None and rung.slipped_recheck.reissued_as_id is None
+    ]
+    extra["reissue_error"] = forms.get("reissue_error", "")
+    extra["edit_form"] = forms.get("edit_form") or (
+        CommitmentEditForm.for_commitment(active) if active else None
+    )
+    extra["correct_form"] = forms.get("correct_form")
+    # The latest check, on the first page of the history: its author may
+    # correct it within the window (the page is loaded anyway: no query).
+    history = context["history"]
+    latest = history[0] if history.number == 1 and len(history) else None
+    check = getattr(latest, "check_result", None)
+    if (
+        check is not None
+        and check.checked_by_id == viewer.pk
+        and correction_open(check.checked_at, timezone.now())
+    ):
+        extra["correctable"] = latest
+        extra["correctable_until"] = check.checked_at + CORRECTION_WINDOW
+        extra["correct_form"] = extra["correct_form"] or CheckCorrectionForm(
+            initial={
+                "check_id": check.pk,
+                "outcome": check.outcome,
+                "evidence": check.evidence,
+                "diagnosis": latest.private_diagnosis,
+            }
+        )
+    return extra
+
+
+def _builds_on(active: Commitment | None, standing: list[Commitment]) -> Commitment | None:
+    if active is None or active.builds_on_id is None:
+        return None
+    return next((rung for rung in standing if rung.pk == active.builds_on_id), None)
+
+
+def _my_ladder_context(rep: User, active: Commitment | None, extra: dict | None) -> dict:
+    """The ladder and the changes to the one thing, on the rep's page; the
+    practice entries still open to correction."""
+    standing = standing_behaviours(rep)
+    now = timezone.now()
+    practice = list(PracticeLog.objects.filter(commitment=active)[:10]) if active else []
+    for entry in practice:
+        entry.correctable = correction_open(entry.created_at, now)
+    return {
+        "standing": standing,
+        "active_builds_on": _builds_on(active, standing),
+        "revisions": CommitmentRevision.objects.filter(commitment=active) if active else [],
+        "practice_corrections": (
+            PracticeCorrection.objects.filter(commitment=active) if active else []
+        ),
+        "practice_entries": practice,
+        "kind_choices": PracticeLog.Kind.choices,
+        "practice_fix_error": "",
+        **(extra or {}),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck_answer(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """ "Still running …?": answer the one re-check due."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = RecheckForm(request.POST)
+    if form.is_valid():
+        # Another rep's behaviour is not this manager's to re-check: 404.
+        standing = get_object_or_404(
+            Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
+        )
+        try:
+            answer = services.recheck_answer(
+                commitment=standing,
+                by=request.user,
+                still_running=form.cleaned_data["answer"] == "yes",
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if answer.still_running:
+                messages.success(request, f"Noted: “{standing.behaviour}” is still running.")
+            else:
+                messages.success(
+                    request,
+                    f"Noted: “{standing.behaviour}” slipped. You can make it the one thing "
+                    "again once no other one thing is active.",
+                )
+            if not request.htmx:
+                return redirect("commitments:rep_detail", rep_id=rep_id)
+            return _recheck_slot(request, rep_id)
+    if request.htmx:
+        return _recheck_slot(request, rep_id, status=422, recheck_form=form)
+    return _render_loop(request, rep_id, recheck_form=form)
+
+
+def _recheck_slot(request: HttpRequest, rep_id: int, status: int = 200, **forms) -> HttpResponse:
+    """Only the re-check's slot, with its message: the weekly update's form
+    beside it keeps what was typed."""
+    context = _loop_context(request, _rep_for_viewer(request, rep_id), **forms)
+    context["recheck_swap"] = True
+    return render(request, "commitments/_recheck.html#slot", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck_reissue(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Make a standing behaviour that slipped the one thing again."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = RecheckReissueForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    recheck = get_object_or_404(
+        StandingRecheck.objects.filter(commitment__rep=rep), pk=form.cleaned_data["recheck_id"]
+    )
+    try:
+        following = services.recheck_reissue(recheck=recheck, by=request.user)
+    except ValidationError as error:
+        return _render_loop(request, rep_id, reissue_error=" ".join(error.messages))
+    messages.success(
+        request,
+        f"Re-issued: “{following.behaviour}” is the one thing again. "
+        f"You'll check it on {following.check_date:%a %-d %b}.",
+    )
+    return _loop_saved(request, rep_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_correct(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Correct a mistyped check within the window: recorded, not rewritten."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = CheckCorrectionForm(request.POST)
+    if form.is_valid():
+        # Another rep's check is not this manager's to correct: 404.
+        check = get_object_or_404(
+            Check.objects.filter(commitment__rep=rep), pk=form.cleaned_data["check_id"]
+        )
+        try:
+            correction = services.check_correct(
+                check=check,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                evidence=form.cleaned_data["evidence"],
+                diagnosis=form.cleaned_data["diagnosis"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Corrected: {correction.old_outcome_label.lower()} → "
+                f"{correction.new_outcome_label.lower()}. The history shows the correction.",
+            )
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, correct_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Clarify the one thing's wording; asking less needs confirming."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = CommitmentEditForm(request.POST)
+    if form.is_valid():
+        commitment = get_object_or_404(
+            Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
+        )
+        try:
+            revision = services.commitment_revise(
+                commitment=commitment, by=request.user, **form.revision()
+            )
+        except ValidationError as error:
+            form.needs_confirmation = getattr(error, "code", "") == "needs_confirmation"
+            form_add_service_error(form, error)
+        else:
+            if revision.kind == CommitmentRevision.Kind.NEW_VERSION:
+                messages.success(request, "Saved as a new version: the rep sees what changed.")
+            else:
+                messages.success(request, "Clarified. The rep sees the new wording.")
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, edit_form=form)
+
+
+def _own_practice(request: HttpRequest, entry_id: int) -> PracticeLog:
+    """A practice entry of the signed-in rep: anyone else's is a 404."""
+    if not request.user.is_rep:
+        raise Http404
+    return get_object_or_404(PracticeLog.objects.filter(rep=request.user), pk=entry_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_correct(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_practice(request, entry_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    form = PracticeCorrectionForm(request.POST, prefix=f"fix{entry.pk}")
+    problem = ""
+    if form.is_valid():
+        try:
+            services.practice_correct(entry=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    else:
+        problem = " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+    if not problem:
+        messages.success(request, "Corrected. The change is recorded for you both.")
+    return _practice_fixed(request, problem)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_practice(request, entry_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    problem = ""
+    try:
+        services.practice_delete(entry=entry, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    else:
+        messages.success(request, "Deleted. What it said is kept in the record for you both.")
+    return _practice_fixed(request, problem)
+
+
+def _practice_fixed(request: HttpRequest, problem: str) -> HttpResponse:
+    if not problem and not request.htmx:
+        return redirect("commitments:my_one_thing")
+    context = _my_context(request, extra={"practice_fix_error": problem})
+    template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
+    return render(request, template, context, status=422 if problem else 200)

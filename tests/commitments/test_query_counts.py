@@ -30,11 +30,14 @@ SIZES = [
 REP_PAGE_QUERIES = 17
 # The practice plan: the drills, the indicator chart's commitments and its values.
 PRACTICE_PLAN_QUERIES = 3
-REP_PAGE_QUERIES += PRACTICE_PLAN_QUERIES
+# The ladder and its re-checks, the history's check corrections, re-checks and
+# revisions, the active commitment's revisions and practice corrections.
+LADDER_QUERIES = 7
+REP_PAGE_QUERIES += PRACTICE_PLAN_QUERIES + LADDER_QUERIES
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
-MY_ONE_THING_QUERIES += PRACTICE_PLAN_QUERIES
+MY_ONE_THING_QUERIES += PRACTICE_PLAN_QUERIES + LADDER_QUERIES
 
 
 def queries_for(client, path: str, **headers) -> int:
