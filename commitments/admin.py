@@ -5,7 +5,9 @@ from .models import (
     Check,
     CoachingSession,
     Commitment,
+    CommitmentDraft,
     CommitmentSkip,
+    DailyAnswer,
     DiagnosisChange,
     PerformanceConversation,
     PracticeLog,
@@ -101,3 +103,22 @@ class PerformanceConversationAdmin(admin.ModelAdmin):
     list_select_related = ["rep", "manager"]
     raw_id_fields = ["rep", "manager"]
     exclude = ["note"]
+
+
+# --- guidance: the reps' drafts (weeks 9–12) and ramp answers, for support ---
+
+
+@admin.register(CommitmentDraft)
+class CommitmentDraftAdmin(admin.ModelAdmin):
+    list_display = ["behaviour", "rep", "status", "check_date", "created_at", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["rep", "decided_by"]
+    raw_id_fields = ["rep", "decided_by", "commitment"]
+
+
+@admin.register(DailyAnswer)
+class DailyAnswerAdmin(admin.ModelAdmin):
+    list_display = ["rep", "day", "did_it", "via", "ends_ramp", "answered_at"]
+    list_filter = ["did_it", "via", "ends_ramp"]
+    list_select_related = ["rep"]
+    raw_id_fields = ["rep", "commitment"]

@@ -27,9 +27,28 @@ from django.db import transaction
 from reps.models import Organisation, User
 
 from . import demo_data as data
-from .demo_data import KEPT, MISSED, PARTLY, Behaviour, Person
-from .models import CoachingSession, Commitment, Diagnosis, Fix, NextStep, PracticeLog
-from .services import CommitmentSpec, check_record, commitment_create, practice_log
+from .demo_data import KEPT, MISSED, NO_OPP, PARTLY, Behaviour, Person
+from .models import (
+    CoachingSession,
+    Commitment,
+    CommitmentDraft,
+    Diagnosis,
+    Fix,
+    NextStep,
+    PerformanceConversation,
+    PracticeLog,
+    is_working_day,
+)
+from .services import (
+    CommitmentSpec,
+    check_record,
+    commitment_create,
+    daily_answer_record,
+    drill_add,
+    drill_tick,
+    indicator_log,
+    practice_log,
+)
 
 
 @dataclass(frozen=True)
@@ -72,10 +91,23 @@ class Loop:
             target_unit=b.unit,
             target_days=b.days,
             by_time=b.by_time,
+            indicator_unit=self.indicator[0],
+            indicator_target=self.indicator[1],
         )
+
+    @property
+    def indicator(self) -> tuple[str, int | None]:
+        """The number to watch: the behaviour's count, or the one named for it."""
+        b = self.behaviour
+        if b.count and b.unit:
+            return data.INDICATORS.get(b.text, (b.unit, b.count))
+        return data.INDICATORS.get(b.text, ("", None))
 
     def advance(self, outcome: str) -> str:
         """Move to what the next 1:1 agrees after ``outcome``; return the NextStep."""
+        if outcome == NO_OPP:
+            # No opportunity pauses the cycle: the same one thing, the same attempt.
+            return NextStep.CARRY_ON
         if outcome != KEPT and self.attempt < data.MAX_ATTEMPTS:
             # No judgment: the same commitment again, with a new check date.
             self.attempt += 1
@@ -91,7 +123,7 @@ class Loop:
         return NextStep.NEW
 
     def diagnosis(self, outcome: str) -> str:
-        if outcome == KEPT:
+        if outcome in (KEPT, NO_OPP):
             return ""
         kinds, weights = zip(*data.DIAGNOSES, strict=True)
         return self.rng.choices(kinds, weights)[0]
@@ -123,7 +155,9 @@ class Loop:
             if self.rng.random() < data.PRACTICE_DAILY_CHANCE:
                 self.log(commitment.issued_on + dt.timedelta(days=offset))
 
-    def check(self, commitment: Commitment, outcome: str, *, on: dt.date, next_step: str):
+    def check(
+        self, commitment: Commitment, outcome: str, *, on: dt.date, next_step: str, last=False
+    ):
         shared = self.rng.choice(data.SHARED_NOTES)
         private = (
             self.rng.choice(data.PRIVATE_NOTES)
@@ -132,6 +166,8 @@ class Loop:
         )
         evidence = self.rng.choice(data.EVIDENCE[outcome])
         diagnosis = self.diagnosis(outcome)
+        if last and diagnosis and self.person.local in data.UNSURE_LAST:
+            diagnosis = Diagnosis.UNSURE
         return check_record(
             commitment=commitment,
             by=self.rep.manager,
@@ -139,7 +175,7 @@ class Loop:
             evidence=evidence,
             diagnosis=diagnosis,
             fix=self.fix(commitment, diagnosis, on=on),
-            change_reason=data.FRESH_START_REASON if outcome != KEPT else "",
+            change_reason=data.FRESH_START_REASON if outcome in (PARTLY, MISSED) else "",
             shared_notes=shared,
             private_notes=private,
             next_step=next_step,
@@ -196,8 +232,10 @@ def demo_delete() -> None:
         email__iendswith=f"@{data.DOMAIN}"
     )
     user_ids = list(users.values_list("pk", flat=True))
+    CommitmentDraft.objects.filter(rep_id__in=user_ids).delete()
     commitments = Commitment.objects.filter(rep_id__in=user_ids)
-    commitments.update(reissue_of=None, builds_on=None)
+    commitments.update(reissue_of=None, builds_on=None, reinforces=None, carries_on=None)
+    PerformanceConversation.objects.filter(rep_id__in=user_ids).delete()
     commitments.delete()
     CoachingSession.objects.filter(rep_id__in=user_ids).delete()
     User.objects.filter(pk__in=user_ids).update(manager=None)
@@ -309,12 +347,15 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
     )
     for week, outcome in enumerate(plan.outcomes, start=1):
         loop.practise_week(current, outcome)
+        _log_indicator(loop, current, share=data.INDICATOR_SHARE[outcome], until=current.check_date)
         next_step = loop.advance(outcome)
         if week == weeks and story in ("no_active", "self_coaching"):
             next_step_taken = NextStep.NONE  # the manager leaves the next one open
         else:
             next_step_taken = next_step
-        check, current = loop.check(current, outcome, on=days[week], next_step=next_step_taken)
+        check, current = loop.check(
+            current, outcome, on=days[week], next_step=next_step_taken, last=week == weeks
+        )
 
     if story == "self_coaching":
         # Weeks 9-12 of the horizon: the rep brings their own next
@@ -328,6 +369,8 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
         )
     if current is not None:
         loop.practise_until(current, today)
+        _log_indicator(loop, current, share=data.INDICATOR_SHARE_THIS_WEEK, until=today)
+        _plan_drills(loop, current, today)
 
 
 def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
@@ -351,3 +394,58 @@ def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:
             note=note,
             now=loop.at(day, data.PRACTICE_LOGGED_AT),
         )
+    # Ramp mode's daily yes/no, on the working days so far.
+    for offset, did_it in data.RAMP_ANSWERS.items():
+        day = start + dt.timedelta(days=offset)
+        if day < today and is_working_day(day):
+            daily_answer_record(
+                rep=rep, did_it=did_it, day=day, now=loop.at(day, data.RAMP_ANSWERED_AT)
+            )
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+def _log_indicator(loop: Loop, commitment: Commitment, *, share, until: dt.date) -> None:
+    """The values of the number to watch logged between the 1:1 that agreed
+    ``commitment`` and ``until`` (the check, or today): a share of the
+    target, spread over a few days. Its own random stream, so the rest of
+    the demo is the same with or without it."""
+    if not commitment.indicator_unit or not commitment.indicator_target:
+        return
+    rng = random.Random(f"{loop.rep.email}:{commitment.issued_on}")
+    days = [
+        commitment.issued_on + dt.timedelta(days=n)
+        for n in range(1, (until - commitment.issued_on).days)
+    ]
+    if not days:
+        return
+    elapsed = len(days) / max((commitment.check_date - commitment.issued_on).days - 1, 1)
+    total = round(commitment.indicator_target * rng.uniform(*share) * min(elapsed, 1))
+    logged = sorted(rng.sample(days, min(len(days), rng.randint(*data.INDICATOR_LOGS_PER_WEEK))))
+    for n, day in enumerate(logged):
+        value = total // len(logged) + (1 if n < total % len(logged) else 0)
+        indicator_log(rep=loop.rep, value=value, day=day, now=loop.at(day, data.PRACTICE_LOGGED_AT))
+
+
+def _plan_drills(loop: Loop, commitment: Commitment, today: dt.date) -> None:
+    """This week's drills for the reps in ``DRILLS_FOR``, added at the 1:1;
+    the first ``DRILLS_DONE`` ticked off on their day, if it has passed."""
+    if loop.person.local not in data.DRILLS_FOR:
+        return
+    agreed = loop.at(commitment.issued_on)
+    drills = [
+        drill_add(
+            commitment=commitment,
+            by=loop.rep.manager,
+            kind=kind,
+            prompt=prompt,
+            talk_track=track,
+            model_answer=model,
+            now=agreed,
+        )
+        for kind, prompt, track, model in data.DRILLS
+    ]
+    for drill in drills[: data.DRILLS_DONE]:
+        if drill.planned_on < today:
+            drill_tick(drill=drill, rep=loop.rep, now=loop.at(drill.planned_on, dt.time(12, 0)))

@@ -17,6 +17,7 @@ ADMIN_NAME = "Olivia Hart"
 ADMIN_ZONE = "Europe/London"
 
 KEPT, PARTLY, MISSED = Check.Outcome.KEPT, Check.Outcome.PARTLY, Check.Outcome.MISSED
+NO_OPP = Check.Outcome.NO_OPP
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ EVIDENCE = {
         "Did it Monday and Tuesday, then the quarter-end push took over.",
         "About half the target; the ones that went out were good.",
         "Two good examples; travel days were skipped.",
+    ],
+    NO_OPP: [
+        "No discovery calls this week: the one thing never came up.",
     ],
     MISSED: [
         "Nothing to show this week.",
@@ -312,7 +316,8 @@ REPS = [
         dt.time(9, 0),
         "You want your pipeline at three times quota.",
         1,
-        (KEPT, PARTLY),
+        # A week with no discovery calls: the same one thing carried on.
+        (NO_OPP, KEPT, PARTLY),
         track=4,
     ),
     Person(
@@ -376,7 +381,9 @@ EXTRA_GOALS = [
 MAX_ATTEMPTS = 3  # after the third partly/missed, a fresh start on something else
 KEEP_RATE = (0.5, 0.8)  # each rep's chance of keeping a week, drawn once
 PARTLY_RATE = 0.15
-PRACTICE_PER_WEEK = {KEPT: (2, 4), PARTLY: (1, 2), MISSED: (0, 1)}  # fewest, most logs
+PRACTICE_PER_WEEK = {KEPT: (2, 4), PARTLY: (1, 2), MISSED: (0, 1), NO_OPP: (1, 2)}  # fewest, most
+# Reps whose latest miss is "not sure yet": the rep page chases its diagnosis.
+UNSURE_LAST = ("tomas",)
 PRACTICE_DAILY_CHANCE = 0.5  # this week, the chance of a log on each day so far
 PRIVATE_NOTE_CHANCE = 0.4
 START_WEEKS_BEFORE_HISTORY = (4, 30)  # how long before the first 1:1 a rep started
@@ -387,7 +394,63 @@ SELF_PROPOSED_AT = dt.time(8, 0)  # the rep's own proposal, the morning after th
 # The new rep (ramp mode): started a few days ago with one behaviour.
 RAMP_STARTED_DAYS_AGO = 3
 RAMP_TARGET_COUNT = 5
+# Ramp mode's daily answer on each working day so far (days after the start).
+RAMP_ANSWERS = {0: True, 1: True, 2: False}
+RAMP_ANSWERED_AT = dt.time(16, 30)
 RAMP_PRACTICE = [  # days after the start, kind, count, note
     (1, PracticeLog.Kind.DRILL, 3, "First week: wrote openers with the template."),
     (2, PracticeLog.Kind.LIVE, 3, "Sent my first real ones; one reply."),
 ]
+
+# --- practice plan (drills) and leading indicators --------------------------
+# Each behaviour's count and unit is its leading indicator: the number the
+# rep logs during the week. A week's total, as a share of the target, by how
+# the week went; this week so far is a share of what the days gone allow.
+# A behaviour without a count watches this number instead (unit, weekly target).
+INDICATORS = {
+    "End every call with a dated next step in the prospect's calendar": (
+        "calls ending with a dated next step",
+        10,
+    ),
+    "Update next step and close date in the CRM within an hour of every call": (
+        "calls logged within the hour",
+        15,
+    ),
+    "Pause and ask a clarifying question before answering any price objection": (
+        "price objections met with a question first",
+        3,
+    ),
+    "Trade, never give: ask for something back for every concession": (
+        "concessions traded for something",
+        3,
+    ),
+}
+INDICATOR_SHARE = {KEPT: (0.9, 1.3), PARTLY: (0.5, 0.85), MISSED: (0.1, 0.5)}
+INDICATOR_SHARE_THIS_WEEK = (0.6, 1.0)
+INDICATOR_LOGS_PER_WEEK = (2, 4)  # fewest, most values logged in a week
+# This week's drills, for these reps (the part of the address before the @).
+DRILLS_FOR = ("rep", "jack")
+DRILLS = [  # kind, prompt, talk track, the model answer word for word
+    (
+        "roleplay",
+        "The prospect opens your email and says on the phone: “Just send me some information.”",
+        "Agree, then ask what made them open it; tie it to the trigger event; offer 15 minutes.",
+        "Happy to. So I send the right thing: you opened my note about the new warehouse "
+        "in Leeds. What's the biggest headache that's creating for your team right now?",
+    ),
+    (
+        "drill",
+        "Write three first lines from this week's trigger events, two minutes each.",
+        "Name the event, say what it usually means for a team like theirs, ask one question.",
+        "Saw you're opening in Rotterdam next quarter: teams usually find their carrier "
+        "contracts don't stretch that far. Is that on your list yet?",
+    ),
+    (
+        "roleplay",
+        "Gatekeeper: “She's not taking sales calls this month.”",
+        "Respect it, ask who owns the problem, leave a reason to call back.",
+        "Understood, thank you. Who's looking after carrier costs while she's heads-down? "
+        "I'll send them one line on what we found at Contoso.",
+    ),
+]
+DRILLS_DONE = 1  # ticked off so far this week

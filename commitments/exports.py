@@ -30,8 +30,9 @@ COLUMNS = [
     "outcome",
     "attempt",
     "proposed by",
+    "why a different one thing",
 ]
-PRIVATE_COLUMNS = ["diagnosis", "private notes", "shared notes"]
+PRIVATE_COLUMNS = ["diagnosis", "private notes", "shared notes", "fix"]
 
 # A spreadsheet runs a cell that starts with one of these as a formula
 # (OWASP "CSV injection"); a leading apostrophe makes it text again.
@@ -87,6 +88,7 @@ def _row(commitment: Commitment, *, private: bool) -> list:
         Outcome(check.outcome).label if check else "",
         commitment.attempt,
         commitment.proposed_by_user.name,
+        check.change_reason if check else "",
     ]
     if private:
         diagnosis = commitment.private_diagnosis
@@ -94,6 +96,8 @@ def _row(commitment: Commitment, *, private: bool) -> list:
             Diagnosis(diagnosis).label if diagnosis else "",
             commitment.own_private_notes,
             commitment.own_shared_notes,
+            # The fix the diagnosis led to, read through ``private_to`` like it.
+            commitment.private_fix if check else "",
         ]
     return row
 

@@ -3,28 +3,33 @@ import uuid
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 
 from .models import (
     CHECK_WINDOW_DAYS,
     DIAGNOSIS_TREE,
+    INDICATOR_VALUE_MAX,
     NEEDS_DIAGNOSIS,
     TREE_FIELDS,
     Check,
     Commitment,
     CommitmentSkip,
     Diagnosis,
+    Drill,
     Fix,
     NextStep,
     PracticeLog,
     change_reason_problem,
+    commitment_wording_problem,
     default_next_step,
     diagnose,
     diagnosis_problem,
     fix_problems,
     next_question,
     next_steps_after,
+    vague_wording_hint,
 )
-from .services import CommitmentSpec, check_date_problem
+from .services import CommitmentSpec, check_date_problem, indicator_problem
 from .transcripts import MAX_TRANSCRIPT_CHARS
 
 NOTE_MAX = 5000
@@ -47,6 +52,8 @@ class CommitmentForm(forms.ModelForm):
             "by_time",
             "why",
             "check_date",
+            "indicator_unit",
+            "indicator_target",
         ]
         widgets = {
             "behaviour": forms.TextInput(
@@ -60,6 +67,10 @@ class CommitmentForm(forms.ModelForm):
                 attrs={"rows": 2, "placeholder": "Tie it to the rep's own goal."}
             ),
             "check_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "indicator_unit": forms.TextInput(
+                attrs={"placeholder": "e.g. discovery calls with 3+ questions"}
+            ),
+            "indicator_target": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
         }
         labels = {"check_date": "Check date (your next 1:1)"}
         error_messages = {
@@ -89,6 +100,16 @@ class CommitmentForm(forms.ModelForm):
         self.fields["why"].max_length = NOTE_MAX
         self.fields["why"].validators.append(MaxLengthValidator(NOTE_MAX))
         self.fields["why"].widget.attrs["maxlength"] = NOTE_MAX
+        # The wording hint, live as the one thing is typed (htmx; the same
+        # hint is rendered with the form anyway).
+        self.fields["behaviour"].widget.attrs.update(
+            {
+                "hx-get": reverse("commitments:wording_hint"),
+                "hx-trigger": "input changed delay:600ms",
+                "hx-target": f"#{self['behaviour'].auto_id}-hint",
+                "hx-swap": "innerHTML",
+            }
+        )
 
     def clean_check_date(self):
         check_date = self.cleaned_data["check_date"]
@@ -99,8 +120,28 @@ class CommitmentForm(forms.ModelForm):
             raise forms.ValidationError(problem)
         return check_date
 
+    # The rule book's "a count or a when", asked early for a message next to
+    # the field (the weekly update asks it only for a new one thing).
+    require_count_or_when = True
+
+    def wording_problem(self) -> str:
+        data = self.cleaned_data
+        return commitment_wording_problem(
+            behaviour=data.get("behaviour") or "",
+            target_count=data.get("target_count"),
+            target_days=data.get("target_days") or "",
+            by_time=data.get("by_time"),
+        )
+
+    @property
+    def wording_hint(self):
+        """A concrete rewrite for vague wording (``vague_wording_hint``), or None."""
+        return vague_wording_hint(self["behaviour"].value() or "")
+
     def clean(self):
         cleaned = super().clean()
+        if self.require_count_or_when and (problem := self.wording_problem()):
+            self.add_error("target_count", problem)
         check_date = cleaned.get("check_date")
         if (
             check_date
@@ -129,7 +170,23 @@ class CommitmentForm(forms.ModelForm):
             target_unit=data["target_unit"],
             target_days=data["target_days"],
             by_time=data["by_time"],
+            indicator_unit=data.get("indicator_unit") or "",
+            indicator_target=data.get("indicator_target"),
         )
+
+    def clean_indicator_unit(self):
+        return (self.cleaned_data.get("indicator_unit") or "").strip()
+
+    def _post_clean(self):
+        super()._post_clean()
+        # The service's rule, asked early for a message next to the field.
+        if "indicator_unit" in self.cleaned_data and "indicator_target" in self.cleaned_data:
+            try:
+                indicator_problem(
+                    self.cleaned_data["indicator_unit"], self.cleaned_data["indicator_target"]
+                )
+            except forms.ValidationError as error:
+                self._update_errors(error)
 
 
 class ProposalForm(CommitmentForm):
@@ -371,6 +428,8 @@ class WeeklyUpdateForm(DiagnosisFields):
         required=False,
         help_text="Needed after a miss or partly kept. The rep sees it in the history.",
     )
+    # Weeks 9–12: the next one thing is filled in from the rep's draft.
+    from_draft = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -380,6 +439,7 @@ class WeeklyUpdateForm(DiagnosisFields):
         window_days: int = CHECK_WINDOW_DAYS,
         horizon_week: int | None = None,
         current_why: str | None = None,
+        next_initial: dict | None = None,
         **kwargs,
     ):
         super().__init__(*args, today=today, **kwargs)
@@ -411,9 +471,11 @@ class WeeklyUpdateForm(DiagnosisFields):
             today=today,
             suggested=default_check_date,
             window_days=window_days,
-            initial={"check_date": default_check_date},
+            # ``next_initial``: a proven one thing picked from the library.
+            initial={"check_date": default_check_date, **(next_initial or {})},
         )
         # Re-issue and "none" don't need a new behaviour, only (for re-issue) a date.
+        self.next_form.require_count_or_when = False
         for name, field in self.next_form.fields.items():
             if name != "confirm_far_check":
                 field.required = False
@@ -465,6 +527,8 @@ class WeeklyUpdateForm(DiagnosisFields):
             form.add_error("check_date", "Pick the date of the next 1:1.")
         if step in (NextStep.LAYER, NextStep.NEW) and not form.cleaned_data.get("behaviour"):
             form.add_error("behaviour", "Write the next one thing, or choose another option.")
+        if step != NextStep.REISSUE and (problem := form.wording_problem()):
+            form.add_error("target_count", problem)
 
     def is_valid(self) -> bool:
         valid = super().is_valid()
@@ -485,6 +549,8 @@ class WeeklyUpdateForm(DiagnosisFields):
             target_unit=data.get("target_unit") or "",
             target_days=data.get("target_days") or "",
             by_time=data.get("by_time"),
+            indicator_unit=data.get("indicator_unit") or "",
+            indicator_target=data.get("indicator_target"),
         )
 
 
@@ -551,3 +617,270 @@ class TranscriptForm(forms.Form):
         help_text="Paste a transcript (WebVTT or plain text): the lines naming the one thing "
         "are shown with their times. Nothing is saved.",
     )
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+class DrillForm(forms.ModelForm):
+    """A drill or role-play for the active commitment. Prefixed: it sits on
+    the rep page beside the weekly update's form."""
+
+    prefix = "drill"
+
+    class Meta:
+        model = Drill
+        fields = ["kind", "prompt", "talk_track", "model_answer", "planned_on"]
+        labels = {"kind": "Drill or role-play", "planned_on": "Planned for"}
+        widgets = {
+            "kind": forms.RadioSelect,
+            "prompt": forms.TextInput(
+                attrs={"placeholder": "e.g. The prospect says: “Just send me some information.”"}
+            ),
+            "talk_track": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "The moves: acknowledge, ask why now, offer"}
+            ),
+            "model_answer": forms.Textarea(
+                attrs={"rows": 2, "placeholder": "What a good answer sounds like, word for word"}
+            ),
+            "planned_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        error_messages = {"prompt": {"required": "Write the prompt the rep practises."}}
+
+    def __init__(self, *args, commitment: Commitment, planned_default: dt.date, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("planned_on", planned_default)
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.fields["planned_on"].required = False
+        self.fields["planned_on"].help_text = (
+            f"Between {commitment.issued_on:%a %-d %b} and the check on "
+            f"{commitment.check_date:%a %-d %b}; spread across the week."
+        )
+
+    def clean_planned_on(self):
+        day = self.cleaned_data.get("planned_on")
+        c = self.commitment
+        if day is not None and not c.issued_on <= day <= c.check_date:
+            raise forms.ValidationError(
+                f"Pick a day between {c.issued_on:%a %-d %b} and the check on "
+                f"{c.check_date:%a %-d %b}."
+            )
+        return day
+
+    def _post_clean(self):
+        # The drill is made by the service (``drill_add``), not from the form.
+        pass
+
+
+class IndicatorForm(forms.ModelForm):
+    """Name or change the active commitment's leading indicator. Prefixed."""
+
+    prefix = "indicator"
+
+    class Meta:
+        model = Commitment
+        fields = ["indicator_unit", "indicator_target"]
+        widgets = CommitmentForm.Meta.widgets
+
+    def clean_indicator_unit(self):
+        return (self.cleaned_data.get("indicator_unit") or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "indicator_unit" in cleaned and "indicator_target" in cleaned:
+            try:
+                indicator_problem(cleaned["indicator_unit"], cleaned["indicator_target"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
+    def _post_clean(self):
+        # Saved by the service (``commitment_set_indicator``), not the form.
+        pass
+
+
+class IndicatorLogForm(forms.Form):
+    """A value of the leading indicator, for today (or another day this week)."""
+
+    value = forms.IntegerField(
+        label="How many?",
+        min_value=0,
+        max_value=INDICATOR_VALUE_MAX,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": "Type a number, 0 is fine."},
+    )
+    day = forms.DateField(
+        label="For",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    # One tap, one entry: a fresh key each time the form is shown.
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("day", today)
+        kwargs["initial"].setdefault("idempotency_key", uuid.uuid4().hex)
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        if day > self.today:
+            raise forms.ValidationError("Log it once it has happened, not ahead of time.")
+        return day
+
+
+# --- guidance: ramp mode's daily answer --------------------------------------
+
+
+class DailyAnswerForm(forms.Form):
+    """Ramp mode: "Did you do the one thing today?" in one tap."""
+
+    ANSWERS = [("yes", "Yes, I did it"), ("no", "Not today")]
+
+    answer = forms.ChoiceField(
+        choices=ANSWERS, error_messages={"required": "Answer yes or not today."}
+    )
+
+    @property
+    def did_it(self) -> bool:
+        return self.cleaned_data["answer"] == "yes"
+
+
+# --- standing behaviours, re-checks, corrections, revisions ----------------
+
+
+class RecheckForm(forms.Form):
+    """ "Still running …?" for one standing behaviour. Prefixed: it sits
+    above the weekly update's form."""
+
+    prefix = "recheck"
+
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": WeeklyUpdateForm.OUT_OF_DATE,
+            "invalid": WeeklyUpdateForm.OUT_OF_DATE,
+        },
+    )
+    # The re-check the manager saw: a double-click answers it once.
+    due_on = forms.DateField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        label="Still running?",
+        choices=[("yes", "Yes, still running"), ("no", "No, it slipped")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether it is still running."},
+    )
+
+
+class RecheckReissueForm(forms.Form):
+    prefix = "reissue"
+
+    recheck_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CheckCorrectionForm(forms.Form):
+    """Correct the outcome (and evidence, diagnosis) of a check just recorded."""
+
+    prefix = "correct"
+
+    check_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label="The outcome should be", choices=Check.Outcome, widget=forms.RadioSelect
+    )
+    # Labels of their own: the weekly update's form is on the same page.
+    evidence = forms.CharField(
+        max_length=NOTE_MAX,
+        label="Corrected evidence",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    diagnosis = forms.ChoiceField(
+        label="Corrected diagnosis (if it wasn't kept)",
+        choices=[("", "Not diagnosed yet"), *Check.Diagnosis.choices],
+        required=False,
+        help_text="Private to you.",
+    )
+    reason = forms.CharField(
+        max_length=300,
+        label="What was mistyped?",
+        help_text="The rep sees this with the correction.",
+        error_messages={"required": "Say what was mistyped: both of you see it."},
+    )
+
+
+class PracticeCorrectionForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=PracticeLog.Kind)
+    practiced_on = forms.DateField(label="When")
+    count = forms.IntegerField(label="How many (optional)", required=False, min_value=1)
+    note = forms.CharField(label="Note", required=False, max_length=300)
+
+
+class CommitmentEditForm(forms.Form):
+    """Clarify the active commitment's wording; asking less is a new version,
+    saved only when confirmed."""
+
+    prefix = "edit"
+
+    # Labels of their own: the next commitment's fields are on the same page.
+
+    commitment_id = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": WeeklyUpdateForm.OUT_OF_DATE,
+            "invalid": WeeklyUpdateForm.OUT_OF_DATE,
+        },
+    )
+    behaviour = forms.CharField(
+        label="Wording",
+        max_length=300,
+        error_messages={"required": "Write the one thing the rep will do."},
+    )
+    target_count = forms.IntegerField(
+        label="Count",
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
+    )
+    target_unit = forms.CharField(label="Unit", max_length=60, required=False)
+    target_days = forms.CharField(label="Days", max_length=60, required=False)
+    by_time = forms.TimeField(
+        label="Done by",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    why = forms.CharField(
+        label="The why",
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm_new_version = forms.BooleanField(
+        required=False,
+        label="Yes, save it as a new version: the rep sees what changed",
+    )
+
+    @classmethod
+    def for_commitment(cls, commitment: Commitment) -> "CommitmentEditForm":
+        return cls(
+            initial={
+                "commitment_id": commitment.pk,
+                "behaviour": commitment.behaviour,
+                "target_count": commitment.target_count,
+                "target_unit": commitment.target_unit,
+                "target_days": commitment.target_days,
+                "by_time": commitment.by_time,
+                "why": commitment.why,
+            }
+        )
+
+    def revision(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "behaviour": data["behaviour"],
+            "target_count": data["target_count"],
+            "target_unit": data["target_unit"],
+            "target_days": data["target_days"],
+            "by_time": data["by_time"],
+            "why": data["why"],
+            "confirm_new_version": data["confirm_new_version"],
+        }

@@ -9,10 +9,12 @@ recomputes them.
 
 import dataclasses
 import datetime as dt
+import difflib
+import re
 from typing import ClassVar
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import (
     Avg,
@@ -34,8 +36,9 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from common.db import LocalDate
-from reps.models import User, UserQuerySet
+from reps.models import RAMP_DAYS, User, UserQuerySet
 
+from .library import BY_SLUG, LibraryEntry
 from .transcripts import keywords_from, keywords_in
 
 # A check within this many days of agreeing it (per week of the rep's 1:1
@@ -492,6 +495,19 @@ class CommitmentQuerySet(models.QuerySet):
             )
         )
 
+    def with_ladder_history(self):
+        """The check's corrections (without the private diagnoses), the
+        standing behaviour's re-checks and the wording's revisions
+        prefetched: three queries. Needs ``for_history``."""
+        return self.prefetch_related(
+            Prefetch(
+                "check_result__corrections",
+                queryset=CheckCorrection.objects.defer("old_diagnosis", "new_diagnosis"),
+            ),
+            Prefetch("rechecks", queryset=StandingRecheck.objects.order_by("answered_at", "pk")),
+            "revisions",
+        )
+
     def loop_health(self, now: dt.datetime) -> dict[int, dict]:
         """Per manager: active, overdue, checked, checked on time, kept. One query.
 
@@ -602,6 +618,8 @@ class CommitmentQuerySet(models.QuerySet):
 class ProposedBy(models.TextChoices):
     MANAGER = "manager", "Manager"
     REP = "rep", "Rep (self-coaching)"
+    # Weeks 9–12: the rep drafted it and the manager edited it before approving.
+    REP_EDITED = "rep_edit", "Rep drafted, manager edited"
 
 
 class Commitment(models.Model):
@@ -675,6 +693,16 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The leading indicator: a number the rep logs and both watch move.
+    indicator_unit = models.CharField(
+        "leading indicator",
+        max_length=80,
+        blank=True,
+        help_text="A number to watch each week, e.g. “discovery calls with 3+ questions”.",
+    )
+    indicator_target = models.PositiveIntegerField(
+        "weekly target", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
 
     objects = CommitmentQuerySet.as_manager()
 
@@ -710,6 +738,10 @@ class Commitment(models.Model):
                 condition=Q(status=CommitmentStatus.ACTIVE, closed_at__isnull=True)
                 | (~Q(status=CommitmentStatus.ACTIVE) & Q(closed_at__isnull=False)),
                 name="commitments_commitment_closed_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(indicator_target__isnull=True) | Q(indicator_target__gt=0),
+                name="commitments_commitment_indicator_target_positive",
             ),
         ]
         indexes = [
@@ -757,6 +789,34 @@ class Commitment(models.Model):
     def checked_early(self) -> bool:
         """It was checked before its check date (needs ``check_result`` loaded)."""
         return self.is_early(self.check_result.checked_on)
+
+    # Standing behaviours (``standing_behaviours`` loads what these read).
+    @property
+    def kept_on(self) -> dt.date:
+        """The day it was kept (needs ``check_result`` loaded)."""
+        return self.check_result.checked_on
+
+    @property
+    def recheck_answers(self) -> list["StandingRecheck"]:
+        """Its re-checks, oldest first (loaded by ``standing_behaviours``)."""
+        if hasattr(self, "recheck_list"):
+            return self.recheck_list
+        return list(self.rechecks.all())
+
+    @property
+    def slipped_recheck(self) -> "StandingRecheck | None":
+        """The re-check at which it slipped (the latest answer was "slipped")."""
+        answers = self.recheck_answers
+        return answers[-1] if answers and not answers[-1].still_running else None
+
+    @property
+    def next_recheck_on(self) -> dt.date | None:
+        """When it is next re-checked (``recheck_due_on``); ``None`` once it
+        slipped or passed every re-check. Needs ``rechecks`` prefetched."""
+        if self.slipped_recheck is not None:
+            return None
+        running = [r.answered_on for r in self.recheck_answers if r.still_running]
+        return recheck_due_on(self.kept_on, running)
 
     # --- the week's diagnosis and fix as its viewer may read them (issue 7).
     # Each needs ``with_history_facts(viewer)``: '' / None for anyone but
@@ -1002,6 +1062,29 @@ class RepQuerySet(UserQuerySet):
             Prefetch("commitments", queryset=recent[: recent_weeks()], to_attr="recent_closed"),
         )
 
+    def with_guidance_facts(self, now: dt.datetime):
+        """In the same query (no extra one): today's ramp answer
+        (``ramp_answer_today``: True, False or None), whether ramp ended
+        early (``ramp_ended_early``), and the rep-authored share's counts
+        (``authored_total``, ``authored_by_rep``, first issues only)."""
+        answers = DailyAnswer.objects.filter(rep=OuterRef("pk")).order_by()
+        firsts = Commitment.objects.filter(rep=OuterRef("pk"), reissue_of__isnull=True).order_by()
+
+        def count(queryset):
+            counted = queryset.values("rep").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        return self.alias(guidance_today=LocalDate("timezone", now=now)).annotate(
+            ramp_answer_today=Subquery(
+                answers.filter(day=OuterRef("guidance_today")).values("did_it")[:1]
+            ),
+            ramp_ended_early=Exists(
+                answers.filter(ends_ramp=True, day__lt=OuterRef("guidance_today"))
+            ),
+            authored_total=count(firsts),
+            authored_by_rep=count(firsts.filter(AUTHORED_BY_REP)),
+        )
+
     # --- the 1:1 queue ---------------------------------------------------
     def in_queue_order(self, now: dt.datetime):
         """Reps in the order their 1:1s come up (``QueueRank``), in each
@@ -1124,6 +1207,12 @@ class Rep(User):
                 break
             count += 1
         return count
+
+    @property
+    def in_ramp_now(self) -> bool:
+        """Ramp mode today, the calendar's and the answers' (needs
+        ``with_guidance_facts``): over early once the behaviour stuck."""
+        return self.in_ramp() and not self.ramp_ended_early
 
     @property
     def beyond_coaching(self) -> bool:
@@ -1417,3 +1506,1067 @@ class PerformanceConversation(models.Model):
 
     def __str__(self) -> str:
         return f"Performance conversation with {self.rep} on {self.held_on}"
+
+
+# --- practice plan (drills) and leading indicators --------------------------
+# At most this many drills or role-plays per commitment: a week has room for
+# a few deliberate reps, not a curriculum.
+DRILLS_MAX = 3
+# A logged indicator value above this is a typo, not a week's work.
+INDICATOR_VALUE_MAX = 10_000
+# The chart shows this many of the rep's weeks, the current one last.
+CHART_WEEKS = 12
+# The strength score looks back over this many checked weeks of one behaviour.
+STRENGTH_WEEKS = 6
+# Each older week weighs this much of the week after it: recent weeks count
+# most, and one miss among kept weeks lowers the score without zeroing it.
+STRENGTH_DECAY = 0.8
+STRENGTH_STRONG = 70
+STRENGTH_TAKING_HOLD = 40
+# What a checked week is worth to the strength score. Any other closed
+# status (no opportunity: the situation never came up) is left out, never
+# counted as a miss.
+OUTCOME_CREDIT: dict[str, float] = {
+    CommitmentStatus.KEPT: 1.0,
+    CommitmentStatus.PARTLY: 0.5,
+    CommitmentStatus.MISSED: 0.0,
+}
+# How each check is marked on the chart: a symbol and words, never colour
+# alone. A closed status not listed (no opportunity) is marked "–".
+OUTCOME_MARK: dict[str, tuple[str, str]] = {
+    CommitmentStatus.KEPT: ("✓", "kept"),
+    CommitmentStatus.PARTLY: ("◐", "partly kept"),
+    CommitmentStatus.MISSED: ("✗", "missed"),
+}
+NO_OPPORTUNITY_MARK = ("–", "no opportunity")
+# The diagnosis letter on the chart (for its author only): S for skill,
+# sYstem as Y so it differs from skill.
+DIAGNOSIS_LETTER: dict[str, str] = {
+    Diagnosis.SKILL: "S",
+    Diagnosis.WILL: "W",
+    Diagnosis.KNOWLEDGE: "K",
+    Diagnosis.SYSTEM: "Y",
+    Diagnosis.TRANSFER: "T",
+}
+
+
+def outcome_mark(status: str) -> tuple[str, str]:
+    """The symbol and the words a closed week is marked with."""
+    return OUTCOME_MARK.get(status, NO_OPPORTUNITY_MARK)
+
+
+def drill_default_day(
+    *, issued_on: dt.date, check_date: dt.date, today: dt.date, index: int
+) -> dt.date:
+    """The day the ``index``-th drill (0-based) is planned for by default.
+
+    Drills are spread over the working days (Monday to Friday) after the 1:1
+    that agreed the commitment — from today, when they are added later — and
+    before the 1:1 that checks it: the first early, the second mid-week, the
+    third late. Spaced practice beats a block the night before the check.
+    """
+    start = max(issued_on + dt.timedelta(days=1), today)
+    days = [start + dt.timedelta(days=n) for n in range((check_date - start).days)]
+    working = [day for day in days if day.weekday() < 5] or days or [max(today, issued_on)]
+    slot = min(index, DRILLS_MAX - 1)
+    return working[min(int((slot + 0.5) * len(working) / DRILLS_MAX), len(working) - 1)]
+
+
+def week_start(rep: User, day: dt.date) -> dt.date:
+    """The start of the rep's week holding ``day``: their weeks run from one
+    1:1 weekday to the next, so a week's values line up with a commitment."""
+    return day - dt.timedelta(days=(day.weekday() - rep.one_on_one_weekday) % 7)
+
+
+@dataclasses.dataclass(frozen=True)
+class Strength:
+    """How established a behaviour is: ``score`` 0-100 (None before its first
+    check), a word for it and one plain line explaining it."""
+
+    score: int | None
+    label: str
+    text: str
+    weeks: int = 0
+    kept: int = 0
+    partly: int = 0
+    missed: int = 0
+
+
+def strength_of(statuses) -> Strength:
+    """The strength of a behaviour from its checked weeks' statuses, newest first.
+
+    An exponentially weighted share of kept weeks (kept 1, partly ½, missed
+    0) over the last ``STRENGTH_WEEKS`` checked weeks, each older week
+    weighing ``STRENGTH_DECAY`` of the one after it. The weights of all
+    ``STRENGTH_WEEKS`` slots are the denominator, so a behaviour becomes
+    established by being kept week after week, not by one good week; and
+    because it is a share, not a streak, one miss lowers it without undoing
+    it (kept 5 of 6 with the latest missed is still strong). Weeks with no
+    opportunity are left out.
+    """
+    weeks = [s for s in statuses if s in OUTCOME_CREDIT][:STRENGTH_WEEKS]
+    if not weeks:
+        return Strength(
+            None, "Not checked yet", "Not checked yet: the score starts at the first check."
+        )
+    weights = [STRENGTH_DECAY**n for n in range(STRENGTH_WEEKS)]
+    earned = sum(w * OUTCOME_CREDIT[s] for w, s in zip(weights, weeks, strict=False))
+    score = round(100 * earned / sum(weights))
+    kept = weeks.count(CommitmentStatus.KEPT)
+    partly = weeks.count(CommitmentStatus.PARTLY)
+    missed = weeks.count(CommitmentStatus.MISSED)
+    if score >= STRENGTH_STRONG:
+        label = "Strong"
+    elif score >= STRENGTH_TAKING_HOLD:
+        label = "Taking hold"
+    elif kept or partly:
+        label = "Early days"
+    else:
+        label = "Not yet"
+    n = len(weeks)
+    done = f"kept {kept}" + (f", partly {partly}" if partly else "")
+    last = "the last week" if n == 1 else f"the last {n} weeks"
+    text = f"{label}: {done} of {last}"
+    if label == "Strong" and missed == 1:
+        text += "; one miss doesn't undo it."
+    elif label == "Strong" and missed:
+        text += "; the misses don't undo it."
+    elif label == "Strong":
+        text += "."
+    elif n < STRENGTH_WEEKS:
+        text += "; each kept week makes it stronger."
+    elif not kept and not partly:
+        text += ": diagnose what gets in the way before trying again."
+    else:
+        text += "; keep it up to make it stick."
+    return Strength(score, label, text, n, kept, partly, missed)
+
+
+def same_behaviour(a: str, b: str) -> bool:
+    """Two commitments are the same behaviour's line (a re-issue, a week
+    reinforced) when they say the same thing, whatever the spacing or case."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+class DrillKind(models.TextChoices):
+    DRILL = "drill", "Drill"
+    ROLE_PLAY = "roleplay", "Role-play"
+
+
+class Drill(models.Model):
+    """A drill or role-play the manager attaches to a commitment: the prompt,
+    a talk track and a model answer word for word, on a planned day. The rep
+    ticks it off once; the tick is a practice entry, so it counts as practice."""
+
+    Kind = DrillKind
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="drills")
+    kind = models.CharField(max_length=8, choices=Kind, default=Kind.DRILL)
+    prompt = models.CharField(
+        "prompt", max_length=300, help_text="The situation, e.g. “Just send me some information.”"
+    )
+    talk_track = models.TextField("talk track", blank=True, max_length=2000)
+    model_answer = models.TextField("model answer, word for word", blank=True, max_length=2000)
+    planned_on = models.DateField("planned for")
+    done_at = models.DateTimeField(null=True, blank=True)
+    practice_log = models.OneToOneField(
+        PracticeLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="drill"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DrillKind.values), name="commitments_drill_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The rep page and /me/: the drills of the active commitment.
+            models.Index(fields=["commitment", "planned_on"], name="commitments_drill_c_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.prompt}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+def drills_done_summary(drills) -> str:
+    """“2 of 3 drills done”, or '' when none is planned."""
+    drills = list(drills)
+    if not drills:
+        return ""
+    done = sum(d.is_done for d in drills)
+    return f"{done} of {len(drills)} drill{'s' if len(drills) != 1 else ''} done"
+
+
+class IndicatorEntry(models.Model):
+    """A value of the commitment's leading indicator the rep logged for a day."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="indicator_entries"
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="indicator_entries"
+    )
+    day = models.DateField()
+    value = models.PositiveIntegerField(validators=[MaxValueValidator(INDICATOR_VALUE_MAX)])
+    # One tap, one entry (as for practice): a retried request logs nothing twice.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day", "-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(value__gte=0) & Q(value__lte=INDICATOR_VALUE_MAX),
+                name="commitments_indicatorentry_value_in_range",
+            ),
+            models.UniqueConstraint(
+                fields=["rep", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="commitments_indicatorentry_one_per_key",
+            ),
+        ]
+        indexes = [
+            # The chart: one rep's values over the last weeks.
+            models.Index(fields=["rep", "day"], name="commitments_indicator_rep_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} on {self.day}"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartWeek:
+    start: dt.date
+    value: int | None  # the week's sum; None: nothing logged
+    target: int | None
+    unit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartPeriod:
+    """A commitment's span on the chart: agreed on ``start``, checked (or
+    due) on ``end``."""
+
+    start: dt.date
+    end: dt.date
+    behaviour: str
+    target: int | None
+    unit: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartCheck:
+    day: dt.date
+    status: str
+    symbol: str
+    words: str
+    letter: str  # the diagnosis letter, for the diagnosis's author only
+    diagnosis: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IndicatorChart:
+    """The leading indicator across the rep's last weeks, as ``viewer`` may see it."""
+
+    first_day: dt.date
+    last_day: dt.date  # the day after the window
+    weeks: list[ChartWeek]
+    periods: list[ChartPeriod]
+    checks: list[ChartCheck]
+    unit: str
+    target: int | None
+    this_week: int | None
+    strength: Strength
+
+    @property
+    def has_values(self) -> bool:
+        return any(w.value is not None for w in self.weeks)
+
+    @property
+    def mixed_units(self) -> bool:
+        """The weeks shown count different things (a layered behaviour
+        watches a new number): each is read against its own target."""
+        return len({w.unit for w in self.weeks if w.value is not None}) > 1
+
+
+def indicator_chart(
+    *, rep: User, viewer: User, today: dt.date, subject: "Commitment | None"
+) -> IndicatorChart:
+    """The chart's data and the strength of ``subject``'s behaviour (the
+    active commitment, or else the latest): two queries however many weeks.
+
+    The weeks are the rep's (``week_start``), the last ``CHART_WEEKS`` up to
+    the one holding ``today``; each week's value is the sum of what was
+    logged that week. A check shows its outcome, and its diagnosis letter
+    only to the manager who wrote it (``private_to``)."""
+    first_day = week_start(rep, today) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    last_day = first_day + dt.timedelta(weeks=CHART_WEEKS)
+    window = Q(check_date__gte=first_day) | Q(closed_at__date__gte=first_day) | IS_ACTIVE
+    if subject is not None:
+        window |= Q(behaviour=subject.behaviour)
+    rows = list(
+        Commitment.objects.filter(rep=rep, issued_on__lt=last_day)
+        .filter(window)
+        .for_history(viewer)
+        .order_by("issued_on", "created_at", "pk")
+    )
+    if subject is None:
+        closed = [c for c in rows if not c.is_active]
+        subject = closed[-1] if closed else None
+    periods, checks = [], []
+    for c in rows:
+        checked = None if c.is_active else c.check_result
+        end = checked.checked_on if checked else c.check_date
+        if end < first_day:
+            continue
+        periods.append(
+            ChartPeriod(c.issued_on, end, c.behaviour, c.indicator_target, c.indicator_unit)
+        )
+        if checked and first_day <= checked.checked_on < last_day:
+            symbol, words = outcome_mark(c.status)
+            checks.append(
+                ChartCheck(
+                    checked.checked_on,
+                    c.status,
+                    symbol,
+                    words,
+                    DIAGNOSIS_LETTER.get(c.private_diagnosis, ""),
+                    Diagnosis(c.private_diagnosis).label
+                    if c.private_diagnosis in Diagnosis.values
+                    else "",
+                )
+            )
+    sums: dict[dt.date, int] = {}
+    for day, value in IndicatorEntry.objects.filter(
+        rep=rep, day__gte=first_day, day__lt=last_day
+    ).values_list("day", "value"):
+        start = week_start(rep, day)
+        sums[start] = sums.get(start, 0) + value
+    weeks = []
+    for n in range(CHART_WEEKS):
+        start = first_day + dt.timedelta(weeks=n)
+        # The commitment the week belongs to: the one running at its start
+        # (or the first agreed in it).
+        period = next(
+            (p for p in reversed(periods) if p.start <= start < p.end),
+            next((p for p in periods if start <= p.start < start + dt.timedelta(days=7)), None),
+        )
+        weeks.append(
+            ChartWeek(
+                start,
+                sums.get(start),
+                period.target if period else None,
+                period.unit if period else "",
+            )
+        )
+    line = [
+        c.status
+        for c in reversed(rows)
+        if subject is not None
+        and not c.is_active
+        and same_behaviour(c.behaviour, subject.behaviour)
+    ]
+    named = [p for p in periods if p.unit]
+    unit = subject.indicator_unit if subject and subject.indicator_unit else ""
+    if not unit and named:
+        unit = named[-1].unit
+    return IndicatorChart(
+        first_day=first_day,
+        last_day=last_day,
+        weeks=weeks,
+        periods=periods,
+        checks=checks,
+        unit=unit,
+        target=subject.indicator_target if subject else None,
+        this_week=weeks[-1].value,
+        strength=strength_of(line),
+    )
+
+
+# --- guidance: wording, drafts (30/60/90), ramp answers --------------------
+# A commitment is checkable only with a count or a when. Either may be in the
+# fields (how many, which days, by what time) or in the words themselves
+# ("before hanging up", "on every call", "25 cold calls").
+_COUNT_IN_WORDS = re.compile(
+    r"\d|\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|hundred|dozen|couple)\b",
+    re.IGNORECASE,
+)
+_WHEN_IN_WORDS = re.compile(
+    r"\b(every|each|daily|weekly|before|after|within|until|mornings?|afternoons?|evenings?"
+    r"|today|tonight|tomorrow|this week|next week|weekdays?|noon|first thing|end of (the )?day"
+    r"|per (day|week|call|meeting)|a (day|week)"
+    r"|mondays?|tuesdays?|wednesdays?|thursdays?|fridays?|saturdays?|sundays?)\b"
+    r"|\b[ap]\.m\.",
+    re.IGNORECASE,
+)
+NEEDS_COUNT_OR_WHEN = (
+    "Add a count or a when: how many (e.g. 10 emails), which days, or by what time. "
+    "Then you can both tell whether it happened."
+)
+
+
+def commitment_wording_problem(
+    *,
+    behaviour: str,
+    target_count: int | None = None,
+    target_days: str = "",
+    by_time: dt.time | None = None,
+) -> str:
+    """Why this one thing cannot be checked as worded, or ''.
+
+    It needs a count or a when, in the fields or in the words. (An empty
+    behaviour is a separate rule: "write the one thing".)"""
+    if not behaviour.strip():
+        return ""
+    if target_count or target_days.strip() or by_time is not None:
+        return ""
+    if _COUNT_IN_WORDS.search(behaviour) or _WHEN_IN_WORDS.search(behaviour):
+        return ""
+    return NEEDS_COUNT_OR_WHEN
+
+
+@dataclasses.dataclass(frozen=True)
+class WordingHint:
+    """Vague wording and the concrete rewrite offered instead (a library pick)."""
+
+    phrase: str
+    slug: str
+
+    @property
+    def entry(self) -> LibraryEntry:
+        return BY_SLUG[self.slug]
+
+    @property
+    def text(self) -> str:
+        return f"“{self.phrase}” is hard to check. Instead, try: “{self.entry.example}”"
+
+
+# Vague wording → the proven commitment (``library.LIBRARY``) offered instead.
+VAGUE_WORDING: tuple[tuple[re.Pattern, str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), slug)
+    for pattern, slug in (
+        (r"\bprospect(ing)? (more|harder|better)\b", "first-touch-emails"),
+        (r"\b(send|write) (more|better) (cold )?emails\b", "first-touch-emails"),
+        (r"\bfollow(ing)?[- ]?up (more|better|faster|quicker)\b", "follow-up-within-48h"),
+        (r"\b(be|get|sound) more confident\b", "permission-opener"),
+        (r"\b(make|do) more (cold )?calls\b", "power-hour"),
+        (
+            r"\b(work on|improve|better|do better) (my |your |their )?discovery\b",
+            "discovery-why-now",
+        ),
+        (r"\bask (more|better) questions\b", "discovery-why-now"),
+        (r"\bbe more proactive\b", "dated-next-step"),
+        (r"\b(close|closing) (more|better)\b", "dated-next-step"),
+        (r"\b(be more|get) organi[sz]ed\b", "crm-within-the-hour"),
+        (r"\b(update|keep) (the )?crm (better|up to date)\b", "crm-within-the-hour"),
+        (r"\blisten (more|better)\b", "pain-playback"),
+        (r"\b(better |improve (my |your |their )?)demos?\b", "pain-playback"),
+        (r"\b(control|manage) deals better\b", "mutual-action-plan"),
+        (r"\b(multi-?thread|more contacts)\b(?!.*\d)", "multi-thread"),
+    )
+)
+
+
+def vague_wording_hint(behaviour: str) -> WordingHint | None:
+    """The first vague phrase in ``behaviour`` and the rewrite it gets, or None.
+
+    A hint, not a rule: it blocks nothing when there is a count or a when."""
+    for pattern, slug in VAGUE_WORDING:
+        if match := pattern.search(behaviour or ""):
+            return WordingHint(phrase=match.group(0), slug=slug)
+    return None
+
+
+# Who authored a commitment: re-issues repeat one, so only first issues count.
+AUTHORED_BY_REP = Q(proposed_by__in=[ProposedBy.REP, ProposedBy.REP_EDITED])
+HORIZON_REP_DRAFTS = range(9, 13)
+
+
+def rep_drafts_for_approval(rep: User, *, today: dt.date) -> bool:
+    """Weeks 9–12 of the 30/60/90 path: the rep drafts the one thing and the
+    manager approves it as is or edits it; any other week a rep's proposal
+    is their commitment at once (self-coaching)."""
+    horizon = rep.horizon(today)
+    return horizon is not None and horizon["week"] in HORIZON_REP_DRAFTS
+
+
+def authorship(commitments) -> dict:
+    """``total``, ``by_rep`` and ``pct`` (rep-authored share, or None) over
+    a queryset of commitments' first issues. One query."""
+    row = commitments.filter(reissue_of__isnull=True).aggregate(
+        total=Count("pk"), by_rep=Count("pk", filter=AUTHORED_BY_REP)
+    )
+    row["pct"] = round(100 * row["by_rep"] / row["total"]) if row["total"] else None
+    return row
+
+
+class DraftStatus(models.TextChoices):
+    OPEN = "open", "Waiting for the manager"
+    APPROVED = "approved", "Approved"
+
+
+class CommitmentDraft(models.Model):
+    """A one thing the rep drafted (weeks 9–12), waiting for their manager to
+    approve it as is or edit it. Approving makes it the active commitment."""
+
+    Status = DraftStatus
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitment_drafts"
+    )
+    behaviour = models.CharField("the one thing", max_length=300)
+    target_count = models.PositiveIntegerField(
+        "how many", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    target_unit = models.CharField("of what", max_length=60, blank=True)
+    target_days = models.CharField("which days", max_length=60, blank=True)
+    by_time = models.TimeField("by what time", null=True, blank=True)
+    why = models.TextField("why it matters to the rep", blank=True)
+    check_date = models.DateField()
+    status = models.CharField(max_length=8, choices=Status, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    commitment = models.OneToOneField(
+        Commitment, on_delete=models.SET_NULL, null=True, blank=True, related_name="draft"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(status=DraftStatus.OPEN),
+                name="commitments_commitmentdraft_one_open_per_rep",
+                violation_error_message="There is already a draft waiting for the manager.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DraftStatus.values),
+                name="commitments_commitmentdraft_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_count__isnull=True) | Q(target_count__gt=0),
+                name="commitments_commitmentdraft_target_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.behaviour
+
+    WORDING_FIELDS = ("behaviour", "target_count", "target_unit", "target_days", "by_time", "why")
+
+    @property
+    def target_summary(self) -> str:
+        return Commitment.target_summary.fget(self)
+
+    def edited_by(self, spec) -> bool:
+        """The approved ``spec`` changes the draft's wording (the check date
+        is the manager's to set and does not count as an edit)."""
+        return any(getattr(spec, name) != getattr(self, name) for name in self.WORDING_FIELDS)
+
+
+# Ramp mode: a daily yes/no on the one behaviour. Ramp ends early when the
+# behaviour sticks: a yes on RAMP_STICKS_YES of the last RAMP_STICKS_DAYS
+# working days (the rep's own days, today included).
+RAMP_STICKS_YES = 5
+RAMP_STICKS_DAYS = 6
+# An answer may be given on its day or the day after (an evening email read
+# the next morning); a daily email's signed link lasts a little longer.
+DAILY_ANSWER_LATE_DAYS = 1
+RAMP_ROW_DAYS = 10
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5
+
+
+def last_working_days(today: dt.date, count: int) -> list[dt.date]:
+    """The last ``count`` working days up to ``today``, oldest first."""
+    days, day = [], today
+    while len(days) < count:
+        if is_working_day(day):
+            days.append(day)
+        day -= dt.timedelta(days=1)
+    return list(reversed(days))
+
+
+def ramp_sticks(yes_days, *, today: dt.date) -> bool:
+    """The behaviour sticks: yes on 5 of the last 6 working days."""
+    window = last_working_days(today, RAMP_STICKS_DAYS)
+    return sum(day in set(yes_days) for day in window) >= RAMP_STICKS_YES
+
+
+def daily_answer_day_problem(day: dt.date, *, today: dt.date) -> str:
+    """Why an answer for ``day`` cannot be given on ``today``, or ''."""
+    if day > today:
+        return "Answer once the day is done, not ahead of time."
+    if (today - day).days > DAILY_ANSWER_LATE_DAYS:
+        return "That day is over: answer today's question instead."
+    return ""
+
+
+class DailyAnswerVia(models.TextChoices):
+    PAGE = "page", "On the page"
+    EMAIL = "email", "From the daily email"
+
+
+class DailyAnswerQuerySet(models.QuerySet):
+    def ramp_ended(self):
+        """The answers that ended a rep's ramp (at most one per rep)."""
+        return self.filter(ends_ramp=True)
+
+
+class DailyAnswer(models.Model):
+    """In ramp mode: did the rep do the one thing that day? One per rep per day."""
+
+    Via = DailyAnswerVia
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_answers"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="daily_answers"
+    )
+    day = models.DateField(help_text="The rep's day it is about, in their zone.")
+    did_it = models.BooleanField()
+    via = models.CharField(max_length=5, choices=Via)
+    answered_at = models.DateTimeField()
+    # This yes made the behaviour stick (``ramp_sticks``): ramp ended that day.
+    ends_ramp = models.BooleanField(default=False)
+
+    objects = DailyAnswerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rep", "day"], name="commitments_dailyanswer_one_per_rep_per_day"
+            ),
+            models.UniqueConstraint(
+                fields=["rep"],
+                condition=Q(ends_ramp=True),
+                name="commitments_dailyanswer_ramp_ends_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(via__in=DailyAnswerVia.values),
+                name="commitments_dailyanswer_via_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_ramp=False) | Q(did_it=True),
+                name="commitments_dailyanswer_ends_ramp_on_a_yes",
+            ),
+        ]
+        indexes = [
+            # The rep and team pages: a rep's recent answers.
+            models.Index(fields=["rep", "-day"], name="commitments_daily_rep_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {'yes' if self.did_it else 'no'}"
+
+
+@dataclasses.dataclass(frozen=True)
+class RampState:
+    """Where a rep is with ramp mode, for the pages: ``on`` (daily checks),
+    and, once over, when and why it ended."""
+
+    on: bool
+    ended_on: dt.date | None = None
+    why: str = ""
+
+
+def ramp_state(rep: User, *, today: dt.date, ended_by: "DailyAnswer | None") -> RampState:
+    """In ramp on ``today``: ``rep.in_ramp`` and the behaviour has not stuck
+    before today (``ended_by``: the answer that ended it, or None)."""
+    if ended_by is not None and ended_by.day < today:
+        return RampState(
+            on=False,
+            ended_on=ended_by.day,
+            why=f"the behaviour stuck: yes on {RAMP_STICKS_YES} of the last "
+            f"{RAMP_STICKS_DAYS} working days",
+        )
+    if rep.in_ramp(today):
+        return RampState(on=True)
+    if rep.ramp == rep.Ramp.AUTO and rep.start_date and rep.start_date < today:
+        return RampState(
+            on=False,
+            ended_on=rep.start_date + dt.timedelta(days=RAMP_DAYS),
+            why="two weeks from the start date",
+        )
+    return RampState(on=False)
+
+
+def ramp_row(answers, *, today: dt.date) -> list[tuple[dt.date, "DailyAnswer | None"]]:
+    """The last working days up to ``today`` with their answer (or None),
+    oldest first, for the ✓/✗ row on the pages."""
+    by_day = {answer.day: answer for answer in answers}
+    if not by_day:
+        return []
+    first = min(by_day)
+    return [(d, by_day.get(d)) for d in last_working_days(today, RAMP_ROW_DAYS) if d >= first]
+
+
+# --- standing behaviours, spaced re-checks, corrections, revisions ----------
+# A kept behaviour is a standing behaviour: it is re-checked this many weeks
+# after it was kept — 2, then 4, then 8 — each "still running" answer
+# scheduling the next gap from the day it was given (an answer given late
+# moves the rest along). After the last one the behaviour is established.
+RECHECK_WEEKS = (2, 4, 8)
+# The author of a check or a practice entry may correct it for this long.
+CORRECTION_WINDOW = dt.timedelta(hours=24)
+# The ladder shows at most this many standing behaviours (newest first).
+LADDER_MAX = 12
+# A wording edit this close to the old words (difflib's ratio) is a
+# clarification (a typo, a word order); below it, a new version.
+CLARIFY_SIMILARITY = 0.8
+# The fields of a commitment its wording edit may change (never the dates).
+REVISABLE_FIELDS = ("behaviour", "target_count", "target_unit", "target_days", "by_time", "why")
+
+
+def recheck_due_on(kept_on: dt.date, still_running_on: list[dt.date]) -> dt.date | None:
+    """When a standing behaviour kept on ``kept_on`` is next re-checked, given
+    the days its earlier re-checks were answered "still running" (in order);
+    ``None`` once every re-check in ``RECHECK_WEEKS`` was passed."""
+    done = len(still_running_on)
+    if done >= len(RECHECK_WEEKS):
+        return None
+    since = still_running_on[-1] if done else kept_on
+    gap = RECHECK_WEEKS[done] - (RECHECK_WEEKS[done - 1] if done else 0)
+    return since + dt.timedelta(weeks=gap)
+
+
+def correction_open(at: dt.datetime, now: dt.datetime) -> bool:
+    """Something recorded ``at`` may still be corrected by its author at ``now``."""
+    return now - at <= CORRECTION_WINDOW
+
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def days_in(text: str) -> int | None:
+    """How many days a week ``target_days`` names: "Monday to Thursday" 4,
+    "Mon, Wed, Fri" 3, "weekdays" 5, "every day" 7; ``None`` when it can't tell."""
+    words = text.casefold()
+    if not words.strip():
+        return None
+    if re.search(r"\b(every ?day|daily)\b", words):
+        return 7
+    if re.search(r"\b(weekdays?|working days?|workdays?)\b", words):
+        return 5
+    found = [
+        _WEEKDAYS.index(m) for m in re.findall(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*", words)
+    ]
+    if not found:
+        return None
+    if len(found) == 2 and re.search(r"\b(to|till|until|through|thru)\b|[-–—]", words):
+        return (found[1] - found[0]) % 7 + 1
+    return len(set(found))
+
+
+def revision_values(commitment: "Commitment") -> dict:
+    """The revisable fields of ``commitment`` as JSON-ready values."""
+    values = {name: getattr(commitment, name) for name in REVISABLE_FIELDS}
+    values["by_time"] = values["by_time"].strftime("%H:%M") if values["by_time"] else None
+    return values
+
+
+def weakenings(old: dict, new: dict) -> list[str]:
+    """Why the edit from ``old`` to ``new`` (``revision_values``) asks less of
+    the rep — or may: a lower or removed count, a later or removed by-time,
+    fewer or removed days, other numbers in the one thing, or the one thing
+    reworded beyond a small correction. Empty: it is a clarification."""
+    reasons = []
+    before, after = old["target_count"], new["target_count"]
+    if before and not after:
+        reasons.append(f"the count ({before}) is removed")
+    elif before and after and after < before:
+        reasons.append(f"the count goes down from {before} to {after}")
+    before, after = old["by_time"], new["by_time"]
+    if before and not after:
+        reasons.append(f"the by-time ({before}) is removed")
+    elif before and after and after > before:
+        reasons.append(f"the by-time moves later, from {before} to {after}")
+    before, after = old["target_days"].strip(), new["target_days"].strip()
+    if before and not after:
+        reasons.append(f"the days ({before}) are removed")
+    elif before and before.casefold() != after.casefold():
+        had, has = days_in(before), days_in(after)
+        if had is None or has is None:
+            reasons.append(f"the days change from “{before}” to “{after}”")
+        elif has < had:
+            reasons.append(f"fewer days: from “{before}” to “{after}”")
+    before, after = old["behaviour"], new["behaviour"]
+    if re.findall(r"\d+", before) != re.findall(r"\d+", after):
+        reasons.append("the numbers in the one thing change")
+    elif difflib.SequenceMatcher(None, before.casefold(), after.casefold()).ratio() < (
+        CLARIFY_SIMILARITY
+    ):
+        reasons.append("the one thing is reworded, not just corrected")
+    return reasons
+
+
+def _ladder_queryset():
+    return (
+        Commitment.objects.filter(status=CommitmentStatus.KEPT, check_result__isnull=False)
+        .select_related("check_result", "builds_on")
+        .only(
+            "rep_id",
+            "behaviour",
+            "target_count",
+            "target_unit",
+            "target_days",
+            "by_time",
+            "why",
+            "issued_on",
+            "check_date",
+            "status",
+            "builds_on__behaviour",
+            "check_result__commitment_id",
+            "check_result__checked_on",
+            "check_result__checked_at",
+        )
+        .order_by("-check_result__checked_at", "-pk")
+    )
+
+
+def standing_behaviours(rep: User) -> list["Commitment"]:
+    """The rep's standing behaviours, the latest kept first: each kept
+    commitment with its check (when it was kept), what it builds on and its
+    re-checks — two queries. A behaviour kept more than once (reinforced,
+    re-issued after it slipped) is one rung, its latest keeping."""
+    rungs, seen = [], []
+    for commitment in _ladder_queryset().filter(rep=rep)[: LADDER_MAX * 2]:
+        if any(same_behaviour(commitment.behaviour, other) for other in seen):
+            continue
+        seen.append(commitment.behaviour)
+        rungs.append(commitment)
+    # The re-checks in a second query, run even for an empty ladder: the
+    # page's query count does not depend on the data.
+    answers: dict[int, list[StandingRecheck]] = {}
+    for answer in StandingRecheck.objects.filter(commitment__rep=rep).order_by("answered_at", "pk"):
+        answers.setdefault(answer.commitment_id, []).append(answer)
+    for rung in rungs:
+        rung.recheck_list = answers.get(rung.pk, [])
+    return rungs[:LADDER_MAX]
+
+
+def recheck_due(
+    standing: list["Commitment"], *, today: dt.date, active: "Commitment | None"
+) -> "Commitment | None":
+    """The ONE standing behaviour to re-check at today's update ("Still
+    running …?"), the longest due first, or ``None``.
+
+    Never the behaviour the active commitment itself asks for (a
+    reinforcement or a re-issue of it): that check is its re-check, and the
+    schedule waits until it is closed. The behaviour the active one builds on
+    is re-checked: a layer's check does not test the rung below."""
+    due = [
+        rung
+        for rung in standing
+        if rung.next_recheck_on is not None
+        and rung.next_recheck_on <= today
+        and not (active is not None and same_behaviour(active.behaviour, rung.behaviour))
+    ]
+    return min(due, key=lambda rung: (rung.next_recheck_on, rung.pk), default=None)
+
+
+class StandingRecheck(models.Model):
+    """A spaced re-check of a standing behaviour: "Still running …?",
+    answered by the rep's manager at an update."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="rechecks")
+    due_on = models.DateField(help_text="The day it was due (``recheck_due_on``).")
+    answered_on = models.DateField(help_text="The day it was answered, in the rep's time zone.")
+    answered_at = models.DateTimeField()
+    still_running = models.BooleanField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A slipped behaviour made the one thing again (``recheck_reissue``).
+    reissued_as = models.OneToOneField(
+        Commitment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reissued_from_recheck",
+    )
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            # Each re-check answered once: a double-click or a second tab records nothing twice.
+            models.UniqueConstraint(
+                fields=["commitment", "due_on"], name="commitments_standingrecheck_once_per_due"
+            ),
+            models.CheckConstraint(
+                condition=Q(still_running=False) | Q(reissued_as__isnull=True),
+                name="commitments_standingrecheck_reissue_only_slipped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Re-check of {self.commitment} on {self.answered_on}: " + (
+            "still running" if self.still_running else "slipped"
+        )
+
+
+class CheckCorrection(models.Model):
+    """A mistyped check corrected by its author within ``CORRECTION_WINDOW``:
+    recorded, never a silent rewrite. The diagnoses stay private to the
+    author, like the check's."""
+
+    check_result = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="corrections")
+    old_outcome = models.CharField(max_length=20)
+    new_outcome = models.CharField(max_length=20)
+    old_evidence = models.TextField(blank=True)
+    new_evidence = models.TextField(blank=True)
+    old_diagnosis = models.CharField(max_length=20, blank=True)
+    new_diagnosis = models.CharField(max_length=20, blank=True)
+    reason = models.CharField(max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Check corrected from {self.old_outcome} to {self.new_outcome}"
+
+    @property
+    def old_outcome_label(self) -> str:
+        return _outcome_label(self.old_outcome)
+
+    @property
+    def new_outcome_label(self) -> str:
+        return _outcome_label(self.new_outcome)
+
+
+def _outcome_label(value: str) -> str:
+    return dict(Outcome.choices).get(value, value)
+
+
+class PracticeCorrectionAction(models.TextChoices):
+    EDIT = "edit", "Corrected"
+    DELETE = "delete", "Deleted"
+
+
+class PracticeCorrection(models.Model):
+    """A practice entry the rep corrected or deleted within ``CORRECTION_WINDOW``."""
+
+    Action = PracticeCorrectionAction
+
+    entry = models.ForeignKey(
+        PracticeLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="corrections"
+    )
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="practice_corrections"
+    )
+    action = models.CharField(max_length=6, choices=Action)
+    old = models.JSONField(help_text="The entry before: kind, day, count, note.")
+    new = models.JSONField(null=True, blank=True, help_text="The entry after (none: deleted).")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=PracticeCorrectionAction.values),
+                name="commitments_practicecorrection_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action=PracticeCorrectionAction.DELETE, new__isnull=True)
+                | Q(action=PracticeCorrectionAction.EDIT, new__isnull=False),
+                name="commitments_practicecorrection_new_matches_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} practice on {self.at:%Y-%m-%d}"
+
+    @staticmethod
+    def describe(values: dict | None) -> str:
+        if not values:
+            return ""
+        kind = dict(PracticeKind.choices).get(values.get("kind"), values.get("kind"))
+        day = dt.date.fromisoformat(values["practiced_on"])
+        text = f"{kind}, {day:%a %-d %b}"
+        if values.get("count"):
+            text += f" × {values['count']}"
+        if values.get("note"):
+            text += f": {values['note']}"
+        return text
+
+    @property
+    def old_text(self) -> str:
+        return self.describe(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return self.describe(self.new)
+
+
+class RevisionKind(models.TextChoices):
+    CLARIFY = "clarify", "Clarified"
+    NEW_VERSION = "new_version", "New version"
+
+
+REVISION_LABELS = {
+    "behaviour": "the one thing",
+    "target_count": "how many",
+    "target_unit": "of what",
+    "target_days": "which days",
+    "by_time": "by what time",
+    "why": "why",
+}
+
+
+class CommitmentRevision(models.Model):
+    """A wording edit of an active commitment, both sides recorded. A
+    clarification keeps what it asks for; a ``new_version`` asks less
+    (``weakenings``), was confirmed, and both manager and rep see it."""
+
+    Kind = RevisionKind
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=11, choices=Kind)
+    old = models.JSONField(help_text="The changed fields before.")
+    new = models.JSONField(help_text="The changed fields after.")
+    reasons = models.JSONField(default=list, blank=True, help_text="Why it is a new version.")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RevisionKind.values),
+                name="commitments_commitmentrevision_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.at:%Y-%m-%d}"
+
+    @property
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(what, from, to) for each changed field, in the form's order."""
+        return [
+            (REVISION_LABELS[name], _shown(self.old.get(name)), _shown(self.new.get(name)))
+            for name in REVISABLE_FIELDS
+            if name in self.new
+        ]
+
+
+def _shown(value) -> str:
+    return "(none)" if value in (None, "") else str(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, export_views, views
+from . import api, export_views, guidance_views, views
 
 app_name = "commitments"
 urlpatterns = [
@@ -29,4 +29,25 @@ urlpatterns = [
         views.performance_conversation_new,
         name="performance_conversation_new",
     ),
+    # Practice plan (drills) and leading indicators.
+    path("reps/<int:rep_id>/drills/", views.drill_new, name="drill_new"),
+    path("reps/<int:rep_id>/indicator/", views.indicator_set, name="indicator_set"),
+    path("me/drills/<int:drill_id>/done/", views.drill_done, name="drill_done"),
+    path("me/indicator/", views.indicator_new, name="indicator_new"),
+    # Guidance: drafts (weeks 9–12), ramp's daily answer, the live wording hint.
+    path(
+        "reps/<int:rep_id>/drafts/<int:draft_id>/approve/",
+        guidance_views.draft_approve,
+        name="draft_approve",
+    ),
+    path("me/daily/", guidance_views.daily_answer, name="daily_answer"),
+    path("daily/<str:token>/", guidance_views.daily_answer_link, name="daily_answer_link"),
+    path("hint/", guidance_views.wording_hint, name="wording_hint"),
+    # Standing behaviours, re-checks, corrections and revisions.
+    path("reps/<int:rep_id>/recheck/", views.recheck_answer, name="recheck_answer"),
+    path("reps/<int:rep_id>/recheck/reissue/", views.recheck_reissue, name="recheck_reissue"),
+    path("reps/<int:rep_id>/check/correct/", views.check_correct, name="check_correct"),
+    path("reps/<int:rep_id>/commitment/edit/", views.commitment_edit, name="commitment_edit"),
+    path("me/practice/<int:entry_id>/correct/", views.practice_correct, name="practice_correct"),
+    path("me/practice/<int:entry_id>/delete/", views.practice_delete, name="practice_delete"),
 ]

@@ -18,30 +18,59 @@ from reps.models import User
 
 from . import services
 from .forms import (
+    CheckCorrectionForm,
+    CommitmentEditForm,
     CommitmentForm,
     DiagnosisForm,
+    DrillForm,
+    IndicatorForm,
+    IndicatorLogForm,
     PerformanceConversationForm,
+    PracticeCorrectionForm,
     PracticeForm,
     ProposalForm,
+    RecheckForm,
+    RecheckReissueForm,
     SkipWeekForm,
     TranscriptForm,
     WeeklyUpdateForm,
 )
+from .guidance import (
+    coach_guidance,
+    draft_initial,
+    my_guidance,
+    open_draft,
+    picked,
+    picked_initial,
+)
 from .guide import start_guide
 from .models import (
+    CORRECTION_WINDOW,
     DIAGNOSIS_TREE,
+    DRILLS_MAX,
     TREE_START,
     Check,
     CoachingSession,
     Commitment,
+    CommitmentRevision,
     CommitmentSkip,
+    Drill,
     PerformanceConversation,
+    PracticeCorrection,
     PracticeLog,
     QueueFilter,
     Rep,
+    StandingRecheck,
     beyond_coaching_misses,
     check_window_days,
+    correction_open,
+    drill_default_day,
+    drills_done_summary,
+    indicator_chart,
     next_check_default,
+    recheck_due,
+    rep_drafts_for_approval,
+    standing_behaviours,
     suggested_outcome,
     undiagnosed_check,
 )
@@ -91,6 +120,10 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         .in_queue(show)
         # The row says "beyond coaching" to the manager who diagnosed it.
         .for_team_page(viewer=viewer, now=now)
+        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
+        .for_team_page(viewer=viewer, now=now, diagnoses=False)
+        # Ramp's answer today and the rep-authored share: in the same query.
+        .with_guidance_facts(now)
     )
     # The page of reps carries their count: no COUNT(*) query of its own.
     page = CountedPaginator(reps, TEAM_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -206,6 +239,8 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         "active_skips": CommitmentSkip.objects.filter(commitment=active) if active else [],
         "calls": calls[:10],
     }
+    # Weeks 9–12: the rep's draft, approved on its own or at the check.
+    rep_draft = open_draft(rep)
     if is_coach:
         default_check = next_check_default(rep, today=today)
         window = check_window_days(rep)
@@ -231,7 +266,13 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 window_days=window,
                 horizon_week=_horizon_week(rep, today),
                 current_why=active.why,
-                initial={"commitment_id": active.pk, "fix_why": active.why},
+                initial={
+                    "commitment_id": active.pk,
+                    "fix_why": active.why,
+                    "from_draft": rep_draft and rep_draft.pk,
+                },
+                # At the check, the next one thing is the rep's draft (or a pick).
+                next_initial=picked_initial(request) or (rep_draft and draft_initial(rep_draft)),
             )
             context["diagnosis_tree"] = {
                 "start": TREE_START,
@@ -252,14 +293,15 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
                 today=today,
                 suggested=default_check,
                 window_days=window,
-                initial={"check_date": default_check},
+                initial={"check_date": default_check, **picked_initial(request)},
             )
     history = Paginator(
         Commitment.objects.closed()
         .filter(rep=rep)
         .for_history(viewer)
         .with_practice_count()
-        .with_skips(),
+        .with_skips()
+        .with_ladder_history(),
         HISTORY_PAGE_SIZE,
     )
     context["history"] = history.get_page(request.GET.get("page"))
@@ -275,8 +317,10 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
             **forms,
         )
     )
+    context.update(_ladder_context(request, rep, context, forms))
     # Lazy: only run when the page (or a swapped-in loop) shows them. Private
     # notes come only to the manager who wrote them (``notes_for``).
+    context.update(_practice_plan_context(request, rep, active, today=today, is_coach=is_coach))
     context["sessions"] = (
         CoachingSession.objects.filter(rep=rep, manager=viewer)
         .exclude(shared_notes="", private_notes="")
@@ -284,6 +328,19 @@ def _loop_context(request: HttpRequest, rep: Rep, **forms) -> dict:
         .only("held_at", "shared_notes")[:8]
         if is_their_manager
         else []
+    )
+    # Guidance: the library, the rep's draft (weeks 9–12), authorship, ramp.
+    context.update(
+        coach_guidance(
+            request,
+            rep,
+            today=today,
+            is_coach=is_coach,
+            suggested=next_check_default(rep, today=today),
+            window_days=check_window_days(rep),
+            draft=rep_draft,
+            draft_form=forms.get("draft_form"),
+        )
     )
     return context
 
@@ -330,6 +387,9 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     context = _loop_context(request, rep)
     if request.htmx and not request.htmx.history_restore_request and request.GET.get("page"):
         return render(request, "commitments/rep_detail.html#history", context)
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/rep_detail.html#loop", context)
     if request.session.get(SAVED_SESSION_KEY) == rep.pk:
         # Just saved without JavaScript (the redirect): the saved state, once.
         del request.session[SAVED_SESSION_KEY]
@@ -359,6 +419,12 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
         commitment = get_object_or_404(
             Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
         )
+        # The next one thing filled in from the rep's draft (still open, this rep's).
+        draft = (
+            open_draft(rep) if form.cleaned_data.get("from_draft") and form.next_spec() else None
+        )
+        if draft is not None and draft.pk != form.cleaned_data["from_draft"]:
+            draft = None
         try:
             check, following = services.check_record(
                 commitment=commitment,
@@ -373,6 +439,7 @@ def weekly_update(request: HttpRequest, rep_id: int) -> HttpResponse:
                 answers=form.answers(),
                 fix=form.fix(),
                 change_reason=form.cleaned_data["change_reason"],
+                draft=draft,
             )
         except ValidationError as error:
             form_add_service_error(form, error, form.next_form)
@@ -503,6 +570,9 @@ def _render_loop(request: HttpRequest, rep_id: int, **forms) -> HttpResponse:
 def my_one_thing(request: HttpRequest) -> HttpResponse:
     if not request.user.is_rep:
         raise Http404
+    if request.htmx and not request.htmx.history_restore_request and picked(request):
+        # A proven one thing picked: the form comes back filled in, in place.
+        return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
     return render(request, "commitments/my_one_thing.html", _my_context(request))
 
 
@@ -556,17 +626,29 @@ def commitment_propose(request: HttpRequest) -> HttpResponse:
         suggested=next_check_default(rep, today=today),
         window_days=check_window_days(rep),
     )
+    drafts = rep_drafts_for_approval(rep, today=today)
     if form.is_valid():
         try:
-            commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
+            if drafts:
+                # Weeks 9–12: a draft the manager approves as is or edits.
+                draft = services.commitment_draft_create(rep=rep, spec=form.spec())
+            else:
+                commitment = services.commitment_create(rep=rep, by=rep, spec=form.spec())
         except ValidationError as error:
             form_add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                f"Saved. Your manager sees it and you'll check it together on "
-                f"{commitment.check_date:%a %-d %b}.",
-            )
+            if drafts:
+                messages.success(
+                    request,
+                    "Sent to your manager: they approve your draft as it is, or edit it "
+                    f"with you. Check date proposed: {draft.check_date:%a %-d %b}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Saved. Your manager sees it and you'll check it together on "
+                    f"{commitment.check_date:%a %-d %b}.",
+                )
             if not request.htmx:
                 return redirect("commitments:my_one_thing")
             return render(request, "commitments/my_one_thing.html#practice", _my_context(request))
@@ -578,6 +660,8 @@ def _my_context(
     request: HttpRequest,
     practice_form: PracticeForm | None = None,
     propose_form: ProposalForm | None = None,
+    indicator_log_form: IndicatorLogForm | None = None,
+    extra: dict | None = None,
 ) -> dict:
     rep = request.user
     active = (
@@ -594,10 +678,12 @@ def _my_context(
         .filter(rep=rep)
         .for_history(rep)
         .with_practice_count()
-        .with_skips(),
+        .with_skips()
+        .with_ladder_history(),
         HISTORY_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
-    if active is None and propose_form is None:
+    guidance = my_guidance(request, rep, today=today, active=active)
+    if propose_form is None and (active is None or guidance["draft_next"]):
         suggested = next_check_default(rep, today=today)
         window = check_window_days(rep)
         # Typed before the session expired: back in the form after signing in.
@@ -608,7 +694,7 @@ def _my_context(
                 today=today,
                 suggested=suggested,
                 window_days=window,
-                initial={"check_date": suggested},
+                initial={"check_date": suggested, **picked_initial(request)},
             )
     if (
         active
@@ -618,7 +704,10 @@ def _my_context(
         # A fresh key: the kept one never made an entry, and this one must.
         draft["idempotency_key"] = uuid.uuid4().hex
         practice_form = PracticeForm(draft, today=today)
+    practice_plan = _my_practice_context(rep, active, today=today, form=indicator_log_form)
     return {
+        **_my_ladder_context(rep, active, extra),
+        **practice_plan,
         "rep": rep,
         "today": today,
         "active": active,
@@ -631,6 +720,8 @@ def _my_context(
         "shared_sessions": CoachingSession.objects.filter(rep=rep)
         .exclude(shared_notes="")
         .only("held_at", "shared_notes")[:5],
+        # Guidance: the library, an open draft (weeks 9–12), ramp's daily question.
+        **guidance,
     }
 
 
@@ -666,6 +757,130 @@ def check_diagnose(request: HttpRequest, rep_id: int) -> HttpResponse:
     return _render_loop(request, rep_id, diagnose_form=form)
 
 
+# --- practice plan (drills) and leading indicators --------------------------
+
+
+def _drill_form(active: Commitment, drills: list, today, data=None) -> DrillForm | None:
+    """The form for the next drill (on the next day of the spread), or None
+    when the commitment has all it may have."""
+    if len(drills) >= DRILLS_MAX and data is None:
+        return None
+    planned = drill_default_day(
+        issued_on=active.issued_on,
+        check_date=active.check_date,
+        today=today,
+        index=min(len(drills), DRILLS_MAX - 1),
+    )
+    return DrillForm(data, commitment=active, planned_default=planned)
+
+
+def _practice_plan_context(request: HttpRequest, rep, active, *, today, is_coach: bool) -> dict:
+    """The rep page's drills, leading indicator chart and strength: three
+    queries (the drills, the chart's commitments and its values)."""
+    drills = list(active.drills.all()) if active else []
+    context = {
+        "drills": drills,
+        "drills_summary": drills_done_summary(drills),
+        "drills_max": DRILLS_MAX,
+        "chart": indicator_chart(rep=rep, viewer=request.user, today=today, subject=active),
+    }
+    if is_coach and active:
+        context["drill_form"] = _drill_form(active, drills, today)
+        context["indicator_form"] = IndicatorForm(instance=active)
+    return context
+
+
+def _my_practice_context(rep: User, active, *, today, form) -> dict:
+    drills = list(active.drills.all()) if active else []
+    return {
+        "drills": drills,
+        "drills_summary": drills_done_summary(drills),
+        "chart": indicator_chart(rep=rep, viewer=rep, today=today, subject=active),
+        "indicator_log_form": form or IndicatorLogForm(today=today),
+    }
+
+
+def _render_practice_plan(request: HttpRequest, rep_id: int, *, status: int = 200, **overrides):
+    """The practice plan again (with a form's errors, or fresh after a save);
+    over htmx with the summary the update section shows, swapped out of band."""
+    context = _loop_context(request, _rep_for_viewer(request, rep_id))
+    context.update(overrides)
+    if not request.htmx:
+        return render(request, "commitments/rep_detail.html", context, status=status)
+    plan = render(request, "commitments/rep_detail.html#practice_plan", context, status=status)
+    context["oob"] = True
+    summary = render(request, "commitments/_since_last.html", context)
+    plan.content += summary.content
+    return plan
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def drill_new(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Attach a drill or role-play to the rep's active commitment."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    active = get_object_or_404(Commitment.objects.active().filter(rep=rep))
+    today = rep.local_today()
+    form = _drill_form(active, list(active.drills.all()), today, data=request.POST)
+    if form.is_valid():
+        try:
+            drill = services.drill_add(commitment=active, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            done = (
+                f"Added: {drill.get_kind_display().lower()} for {drill.planned_on:%a %-d %b}. "
+                f"{rep.name} sees it on their page."
+            )
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("commitments:rep_detail", rep_id=rep.pk)
+            return _render_practice_plan(request, rep.pk, plan_done=done)
+    return _render_practice_plan(request, rep.pk, status=422, drill_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_set(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Name or change the leading indicator of the rep's active commitment."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    active = get_object_or_404(Commitment.objects.active().filter(rep=rep))
+    form = IndicatorForm(request.POST, instance=active)
+    if form.is_valid():
+        try:
+            saved = services.commitment_set_indicator(
+                commitment=active,
+                by=request.user,
+                unit=form.cleaned_data["indicator_unit"],
+                target=form.cleaned_data["indicator_target"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            done = (
+                f"Saved: {saved.indicator_unit}"
+                + (f", {saved.indicator_target} a week." if saved.indicator_target else ".")
+                if saved.indicator_unit
+                else "Saved: no leading indicator for this one thing."
+            )
+            if not request.htmx:
+                messages.success(request, done)
+                return redirect("commitments:rep_detail", rep_id=rep.pk)
+            return _render_practice_plan(request, rep.pk, indicator_done=done)
+    return _render_practice_plan(request, rep.pk, status=422, indicator_form=form)
+
+
+def _my_practice_response(request: HttpRequest, *, status: int = 200, **forms) -> HttpResponse:
+    if not request.htmx and status == 200:
+        return redirect("commitments:my_one_thing")
+    template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
+    return render(request, template, _my_context(request, **forms), status=status)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpResponse:
@@ -683,3 +898,319 @@ def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpRespo
             messages.success(request, "Recorded the performance conversation (only you see it).")
             return _loop_saved(request, rep_id)
     return _render_loop(request, rep_id, performance_form=form)
+
+
+def drill_done(request: HttpRequest, drill_id: int) -> HttpResponse:
+    """The rep ticks a drill off: one tap, and ticking again changes nothing."""
+    if not request.user.is_rep:
+        raise Http404
+    # Only the rep's own drills: anyone else's is a 404.
+    drill = get_object_or_404(Drill.objects.filter(commitment__rep=request.user), pk=drill_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    try:
+        drill = services.drill_tick(drill=drill, rep=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _my_practice_response(request, status=422)
+    messages.success(request, f"Done: {drill.get_kind_display().lower()}. It counts as practice.")
+    return _my_practice_response(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_new(request: HttpRequest) -> HttpResponse:
+    """The rep logs a value of their leading indicator."""
+    if not request.user.is_rep:
+        raise Http404
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    rep = request.user
+    form = IndicatorLogForm(request.POST, today=rep.local_today())
+    if form.is_valid():
+        try:
+            entry = services.indicator_log(rep=rep, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                form_add_service_error(form, error)
+            else:
+                # No number to watch (or no one thing): there is no form to show it in.
+                messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Logged: {entry.value} for {entry.day:%a %-d %b}.")
+            return _my_practice_response(request)
+    return _my_practice_response(request, status=422, indicator_log_form=form)
+
+
+# --- standing behaviours, re-checks, corrections, revisions ----------------
+
+
+def _ladder_context(request: HttpRequest, rep: Rep, context: dict, forms: dict) -> dict:
+    """The ladder on the rep page; for the coach, the one re-check due, the
+    slipped behaviours to re-issue, the wording edit and the correction of
+    the check just recorded."""
+    viewer, active, today = request.user, context["active"], context["today"]
+    standing = standing_behaviours(rep)
+    extra = {
+        "standing": standing,
+        "active_builds_on": _builds_on(active, standing),
+        "revisions": CommitmentRevision.objects.filter(commitment=active) if active else [],
+        "practice_corrections": (
+            PracticeCorrection.objects.filter(commitment=active) if active else []
+        ),
+    }
+    if not context["is_coach"]:
+        return extra
+    due = recheck_due(standing, today=today, active=active)
+    extra["recheck"] = due
+    # A refused form comes back with its message even when its section
+    # would not show now (not due, the window closed, no longer active).
+    extra["recheck_form"] = forms.get("recheck_form") or (
+        RecheckForm(initial={"commitment_id": due.pk, "due_on": due.next_recheck_on})
+        if due is not None
+        else None
+    )
+    extra["reissue_offers"] = [
+        rung
+        for rung in standing
+        if rung.slipped_recheck is not None and rung.slipped_recheck.reissued_as_id is None
+    ]
+    extra["reissue_error"] = forms.get("reissue_error", "")
+    extra["edit_form"] = forms.get("edit_form") or (
+        CommitmentEditForm.for_commitment(active) if active else None
+    )
+    extra["correct_form"] = forms.get("correct_form")
+    # The latest check, on the first page of the history: its author may
+    # correct it within the window (the page is loaded anyway: no query).
+    history = context["history"]
+    latest = history[0] if history.number == 1 and len(history) else None
+    check = getattr(latest, "check_result", None)
+    if (
+        check is not None
+        and check.checked_by_id == viewer.pk
+        and correction_open(check.checked_at, timezone.now())
+    ):
+        extra["correctable"] = latest
+        extra["correctable_until"] = check.checked_at + CORRECTION_WINDOW
+        extra["correct_form"] = extra["correct_form"] or CheckCorrectionForm(
+            initial={
+                "check_id": check.pk,
+                "outcome": check.outcome,
+                "evidence": check.evidence,
+                "diagnosis": latest.private_diagnosis,
+            }
+        )
+    return extra
+
+
+def _builds_on(active: Commitment | None, standing: list[Commitment]) -> Commitment | None:
+    if active is None or active.builds_on_id is None:
+        return None
+    return next((rung for rung in standing if rung.pk == active.builds_on_id), None)
+
+
+def _my_ladder_context(rep: User, active: Commitment | None, extra: dict | None) -> dict:
+    """The ladder and the changes to the one thing, on the rep's page; the
+    practice entries still open to correction."""
+    standing = standing_behaviours(rep)
+    now = timezone.now()
+    practice = list(PracticeLog.objects.filter(commitment=active)[:10]) if active else []
+    for entry in practice:
+        entry.correctable = correction_open(entry.created_at, now)
+    return {
+        "standing": standing,
+        "active_builds_on": _builds_on(active, standing),
+        "revisions": CommitmentRevision.objects.filter(commitment=active) if active else [],
+        "practice_corrections": (
+            PracticeCorrection.objects.filter(commitment=active) if active else []
+        ),
+        "practice_entries": practice,
+        "kind_choices": PracticeLog.Kind.choices,
+        "practice_fix_error": "",
+        **(extra or {}),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck_answer(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """ "Still running …?": answer the one re-check due."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = RecheckForm(request.POST)
+    if form.is_valid():
+        # Another rep's behaviour is not this manager's to re-check: 404.
+        standing = get_object_or_404(
+            Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
+        )
+        try:
+            answer = services.recheck_answer(
+                commitment=standing,
+                by=request.user,
+                still_running=form.cleaned_data["answer"] == "yes",
+                due_on=form.cleaned_data["due_on"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            if answer.still_running:
+                messages.success(request, f"Noted: “{standing.behaviour}” is still running.")
+            else:
+                messages.success(
+                    request,
+                    f"Noted: “{standing.behaviour}” slipped. You can make it the one thing "
+                    "again once no other one thing is active.",
+                )
+            if not request.htmx:
+                return redirect("commitments:rep_detail", rep_id=rep_id)
+            return _recheck_slot(request, rep_id)
+    if request.htmx:
+        return _recheck_slot(request, rep_id, status=422, recheck_form=form)
+    return _render_loop(request, rep_id, recheck_form=form)
+
+
+def _recheck_slot(request: HttpRequest, rep_id: int, status: int = 200, **forms) -> HttpResponse:
+    """Only the re-check's slot, with its message: the weekly update's form
+    beside it keeps what was typed."""
+    context = _loop_context(request, _rep_for_viewer(request, rep_id), **forms)
+    context["recheck_swap"] = True
+    return render(request, "commitments/_recheck.html#slot", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recheck_reissue(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Make a standing behaviour that slipped the one thing again."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = RecheckReissueForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    recheck = get_object_or_404(
+        StandingRecheck.objects.filter(commitment__rep=rep), pk=form.cleaned_data["recheck_id"]
+    )
+    try:
+        following = services.recheck_reissue(recheck=recheck, by=request.user)
+    except ValidationError as error:
+        return _render_loop(request, rep_id, reissue_error=" ".join(error.messages))
+    messages.success(
+        request,
+        f"Re-issued: “{following.behaviour}” is the one thing again. "
+        f"You'll check it on {following.check_date:%a %-d %b}.",
+    )
+    return _loop_saved(request, rep_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_correct(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Correct a mistyped check within the window: recorded, not rewritten."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = CheckCorrectionForm(request.POST)
+    if form.is_valid():
+        # Another rep's check is not this manager's to correct: 404.
+        check = get_object_or_404(
+            Check.objects.filter(commitment__rep=rep), pk=form.cleaned_data["check_id"]
+        )
+        try:
+            correction = services.check_correct(
+                check=check,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                evidence=form.cleaned_data["evidence"],
+                diagnosis=form.cleaned_data["diagnosis"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Corrected: {correction.old_outcome_label.lower()} → "
+                f"{correction.new_outcome_label.lower()}. The history shows the correction.",
+            )
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, correct_form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request: HttpRequest, rep_id: int) -> HttpResponse:
+    """Clarify the one thing's wording; asking less needs confirming."""
+    rep = _rep_for_coach(request, rep_id)
+    if request.method == "GET":
+        return redirect("commitments:rep_detail", rep_id=rep.pk)
+    form = CommitmentEditForm(request.POST)
+    if form.is_valid():
+        commitment = get_object_or_404(
+            Commitment.objects.filter(rep=rep), pk=form.cleaned_data["commitment_id"]
+        )
+        try:
+            revision = services.commitment_revise(
+                commitment=commitment, by=request.user, **form.revision()
+            )
+        except ValidationError as error:
+            form.needs_confirmation = getattr(error, "code", "") == "needs_confirmation"
+            form_add_service_error(form, error)
+        else:
+            if revision.kind == CommitmentRevision.Kind.NEW_VERSION:
+                messages.success(request, "Saved as a new version: the rep sees what changed.")
+            else:
+                messages.success(request, "Clarified. The rep sees the new wording.")
+            return _loop_saved(request, rep_id)
+    return _render_loop(request, rep_id, edit_form=form)
+
+
+def _own_practice(request: HttpRequest, entry_id: int) -> PracticeLog:
+    """A practice entry of the signed-in rep: anyone else's is a 404."""
+    if not request.user.is_rep:
+        raise Http404
+    return get_object_or_404(PracticeLog.objects.filter(rep=request.user), pk=entry_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_correct(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_practice(request, entry_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    form = PracticeCorrectionForm(request.POST, prefix=f"fix{entry.pk}")
+    problem = ""
+    if form.is_valid():
+        try:
+            services.practice_correct(entry=entry, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    else:
+        problem = " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
+    if not problem:
+        messages.success(request, "Corrected. The change is recorded for you both.")
+    return _practice_fixed(request, problem)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def practice_delete(request: HttpRequest, entry_id: int) -> HttpResponse:
+    entry = _own_practice(request, entry_id)
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    problem = ""
+    try:
+        services.practice_delete(entry=entry, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+    else:
+        messages.success(request, "Deleted. What it said is kept in the record for you both.")
+    return _practice_fixed(request, problem)
+
+
+def _practice_fixed(request: HttpRequest, problem: str) -> HttpResponse:
+    if not problem and not request.htmx:
+        return redirect("commitments:my_one_thing")
+    context = _my_context(request, extra={"practice_fix_error": problem})
+    template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
+    return render(request, template, context, status=422 if problem else 200)

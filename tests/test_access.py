@@ -238,6 +238,10 @@ def preferences_data(world: World) -> dict:
     return {"nudge": "off", "daily": "off", "prompt": "off", "digest": "off"}
 
 
+def practice_entry_url(name: str):
+    return lambda w: reverse(name, kwargs={"entry_id": w.active.practice.get().pk})
+
+
 def rep_url(name: str, attr: str = "rep"):
     return lambda w: reverse(name, kwargs={"rep_id": getattr(w, attr).pk})
 
@@ -454,6 +458,42 @@ ENDPOINTS = [
              (401,) * 7, lambda w: {}),
     # Nobody in these roles is staff: the Django admin sends them to its own login.
     Endpoint("django admin", "GET", lambda w: reverse("admin:index"), (ADMIN_LOGIN,) * 7),
+    # Standing behaviours, re-checks, edit and undo: the rep's own manager; the rep's own practice.
+    *[
+        Endpoint(f"{label} form", "GET", rep_url(f"commitments:{name}"),
+                 (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND))
+        for label, name in (
+            ("re-check", "recheck_answer"),
+            ("re-issue a slipped behaviour", "recheck_reissue"),
+            ("correct a check", "check_correct"),
+            ("clarify the wording", "commitment_edit"),
+        )
+    ],
+    # Nothing kept yet: the re-check is refused with a message (422).
+    Endpoint("re-check", "POST", rep_url("commitments:recheck_answer"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, 422, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             lambda w: {"recheck-commitment_id": w.active.pk, "recheck-due_on": "2026-11-30",
+                        "recheck-answer": "yes"}),
+    Endpoint("correct a check", "POST", rep_url("commitments:check_correct"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             lambda w: {"correct-check_id": w.active.reissue_of.check_result.pk,
+                        "correct-outcome": "partly", "correct-diagnosis": "system",
+                        "correct-evidence": "No CRM access", "correct-reason": "Half were sent"}),
+    Endpoint("clarify the wording", "POST", rep_url("commitments:commitment_edit"),
+             (LOGIN, NOT_FOUND, NOT_FOUND, TO_REP_PAGE, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             lambda w: {"edit-commitment_id": w.active.pk, "edit-behaviour": w.active.behaviour,
+                        "edit-target_count": w.active.target_count,
+                        "edit-target_unit": w.active.target_unit,
+                        "edit-target_days": w.active.target_days, "edit-by_time": "10:00",
+                        "edit-why": "Clearer: " + w.active.why}),
+    Endpoint("correct practice form", "GET", practice_entry_url("commitments:practice_correct"),
+             (LOGIN, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+    Endpoint("correct practice", "POST", practice_entry_url("commitments:practice_correct"),
+             (LOGIN, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+             lambda w: {f"fix{w.active.practice.get().pk}-kind": "live",
+                        f"fix{w.active.practice.get().pk}-practiced_on": "2026-11-30"}),
+    Endpoint("delete practice", "POST", practice_entry_url("commitments:practice_delete"),
+             (LOGIN, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), lambda w: {}),
 ]
 # fmt: on
 

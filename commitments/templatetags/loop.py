@@ -93,6 +93,7 @@ def team_row(rep) -> SafeString:
         check = format_html("{}{}", _date(active.check_date, "D j M"), badge)
         count = active.practice_count
         practice = f"{count} entr{'y' if count == 1 else 'ies'}"
+    thing = format_html("{}{}", thing, _guidance_line(rep))
     missed = rep.missed_in_a_row
     weeks = week_strip(rep.recent_oldest_first)
     if missed >= 2:
@@ -117,3 +118,25 @@ def team_row(rep) -> SafeString:
         practice,
         weeks,
     )
+
+
+_RAMP_TODAY = {
+    True: mark_safe('<span aria-hidden="true">✓</span> did it'),
+    False: mark_safe('<span aria-hidden="true">✗</span> not today'),
+    None: mark_safe("no answer yet"),
+}
+
+
+def _guidance_line(rep) -> SafeString:
+    """Under the one thing, when there is something to say: ramp mode's
+    answer today and the rep-authored share (``with_guidance_facts``)."""
+    parts = []
+    if getattr(rep, "authored_total", None) is None:
+        return mark_safe("")
+    if rep.in_ramp_now:
+        parts.append(format_html("Ramp, today: {}", _RAMP_TODAY[rep.ramp_answer_today]))
+    if rep.authored_by_rep:
+        parts.append(format_html("rep-authored {} of {}", rep.authored_by_rep, rep.authored_total))
+    if not parts:
+        return mark_safe("")
+    return format_html('<br><small class="muted">{}</small>', mark_safe(" · ".join(parts)))  # noqa: S308 - parts are format_html

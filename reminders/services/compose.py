@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from commitments.guidance import daily_answer_path
 from commitments.models import (
     CHECKED_ON_TIME,
     Commitment,
@@ -121,6 +122,11 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         # Straight to the check form, which takes the focus.
         "check_url": rep_url + "#check",
     }
+    if reminder.kind == Reminder.Kind.DAILY:
+        # One tap from the email: a signed link per answer, for this day.
+        day = reminder.scheduled_at.astimezone(rep.tzinfo).date()
+        context["answer_yes_url"] = absolute(daily_answer_path(rep.pk, day, did_it=True))
+        context["answer_no_url"] = absolute(daily_answer_path(rep.pk, day, did_it=False))
     if reminder.kind == Reminder.Kind.PROMPT:
         # An aware moment: the email renders it in the recipient's zone.
         context["one_on_one"] = timing.one_on_one_at(

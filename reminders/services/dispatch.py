@@ -20,10 +20,10 @@ import uuid
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import connection, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from commitments.models import Commitment, PracticeLog
+from commitments.models import Commitment, DailyAnswer, PracticeLog
 from reps.models import User
 from reps.signup import SIGNUP_VERIFY_MAX_AGE
 
@@ -407,6 +407,16 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
                 return "day passed"
             if not rep.in_ramp(day):
                 return "ramp mode is off"
+            # Ramp answers (commitments' DailyAnswer): the day answered already
+            # (before this row was planned), or the behaviour stuck before it.
+            settled = DailyAnswer.objects.filter(rep=rep).filter(
+                Q(day=day) | Q(ends_ramp=True, day__lt=day)
+            )
+            days = set(settled.values_list("day", flat=True))
+            if any(answered < day for answered in days):
+                return "ramp ended: the behaviour sticks"
+            if day in days:
+                return "answered already"
         if not commitment.is_active:
             return "commitment closed"
         if reminder.kind == Reminder.Kind.NUDGE and local_today >= commitment.check_date:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from commitments.models import Commitment
+from commitments.models import Commitment, DailyAnswer
 from reps.models import RAMP_DAYS, User
 
 from .. import timing
@@ -81,7 +81,35 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
                 Reminder.objects.filter(
                     key=row.key, status=Reminder.Status.PENDING, attempts=0
                 ).update(scheduled_at=row.scheduled_at, due_at=row.due_at)
+        if _ramp_answers_settle(rep, now):
+            return
         _plan_daily_checks([(rep, commitment)], now)
+
+
+def _ramp_answers_settle(rep: User, now: dt.datetime) -> bool:
+    """Withdraw the daily checks ramp answers made pointless: a day already
+    answered, and every one once the behaviour sticks (``DailyAnswer.ends_ramp``,
+    the rule book's ``ramp_sticks``). True when ramp is over: plan no more."""
+    local_today = rep.local_today(now)
+    answers = DailyAnswer.objects.filter(rep=rep).filter(
+        Q(ends_ramp=True) | Q(day__gte=local_today - dt.timedelta(days=1))
+    )
+    ended, answered = False, []
+    for answer in answers.only("day", "ends_ramp"):
+        ended = ended or answer.ends_ramp
+        answered.append(f"daily:u{rep.pk}:{answer.day.isoformat()}")
+    pending = Reminder.objects.filter(
+        rep=rep, kind=Reminder.Kind.DAILY, status=Reminder.Status.PENDING
+    )
+    if ended:
+        pending.update(
+            status=Reminder.Status.SKIPPED, skip_reason="ramp ended: the behaviour sticks"
+        )
+    elif answered:
+        pending.filter(key__in=answered).update(
+            status=Reminder.Status.SKIPPED, skip_reason="answered already"
+        )
+    return ended
 
 
 def reminder_request_email(
@@ -164,6 +192,8 @@ def reminder_plan_calendar(*, now: dt.datetime | None = None) -> None:
             active_check_date=Subquery(active.values("check_date")[:1]),
         )
         .filter(active_id__isnull=False)
+        # Ramp ended early: the behaviour stuck (commitments' ``ramp_sticks``).
+        .exclude(Exists(DailyAnswer.objects.ramp_ended().filter(rep=OuterRef("pk"))))
         .only("pk", "timezone", "ramp", "start_date")
     )
     _plan_daily_checks(

@@ -25,6 +25,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
+from commitments.guidance import daily_answer_path
 from reminders.emails import preferences_token, preferences_url, unsubscribe_url
 from reminders.models import Reminder
 from reps.models import User
@@ -110,6 +111,9 @@ def unlinked_pages_signed_out(page, origin: str) -> dict[str, dict]:
         path(unsubscribe_url(token)),
         "/no-such-page/",
         "/email/not-a-valid-token/",
+        # The daily email's one-tap answer (ramp mode), and a link cut short.
+        daily_answer_path(rita.pk, rita.local_today(), did_it=True),
+        "/daily/not-a-valid-token/",
     ):
         checked[url] = visit(page, origin + url)
     # One click on "Stop these emails": the confirmation.
@@ -143,7 +147,10 @@ def rep_page_with_errors(page, origin: str) -> dict[str, dict]:
     with page.expect_response(lambda r: "/update/" in r.url and r.request.method == "POST"):
         update.get_by_role("button", name=re.compile("Save the check")).click()
     expect(page.locator("#id_next-behaviour_error")).to_be_visible()
-    return {"rep page, invalid check": check(page, page.url)}
+    checked = {"rep page, invalid check": check(page, page.url)}
+    # A proven one thing picked from the library: the form filled in, its notice.
+    checked["rep page, library pick"] = visit(page, f"{origin}/reps/{rita.pk}/?pick=power-hour")
+    return checked
 
 
 ROLES = [

@@ -14,7 +14,13 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from commitments.services import CommitmentSpec, commitment_create
+from commitments.models import IndicatorEntry
+from commitments.services import (
+    CommitmentSpec,
+    commitment_create,
+    commitment_set_indicator,
+    drill_add,
+)
 from reminders.models import Reminder
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.crawling import crawl
@@ -144,6 +150,23 @@ def organisation():
     )
     PracticeLogFactory(commitment=active, kind="live", count=4, note=f"Recording: {CALL_RECORDING}")
     PracticeLogFactory(commitment=active, kind="drill", note=COMPOUND)
+    # The practice plan: a long drill, a long number to watch and weeks of values.
+    drill_add(
+        commitment=active,
+        by=maria,
+        kind="roleplay",
+        prompt=f"The prospect asks about the {COMPOUND}: {CALL_RECORDING}",
+        talk_track=f"Acknowledge, ask why now, offer the {PLAYBOOK}",
+        model_answer=EVIDENCE,
+    )
+    commitment_set_indicator(commitment=active, by=maria, unit=f"{COMPOUND}-calls", target=8)
+    for weeks_ago, value in enumerate((3, 9, 5, 12, 0, 7), start=1):
+        IndicatorEntry.objects.create(
+            commitment=active,
+            rep=rita,
+            day=today - dt.timedelta(weeks=weeks_ago, days=-1),
+            value=value,
+        )
 
     # More reps on Maria's team: one with a one thing, one overdue, one without.
     for name, email, days in (

@@ -523,3 +523,33 @@ def test_for_history_loads_no_private_column_for_anyone_but_the_author(manager, 
             column = f'"commitments_check"."{name}"'
             assert sql.count(column) == sql.count(f"THEN {column}"), name
             assert name in week.check_result.get_deferred_fields()
+
+
+def test_the_export_has_the_reason_for_everyone_and_the_fix_for_its_author_only(
+    client, manager, rep, active
+):
+    services.check_record(
+        commitment=active,
+        by=manager,
+        outcome="missed",
+        diagnosis="system",
+        fix=Fix(task="Quarter-end reporting"),
+        change_reason="Referrals first",
+        next_step="new",
+        next_spec=services.CommitmentSpec(
+            behaviour="Ask for a referral", check_date=dt.date(2026, 12, 8)
+        ),
+    )
+    admin = AdminFactory(organisation=rep.organisation)
+
+    def export(viewer, path):
+        client.force_login(viewer)
+        response = client.get(path)
+        return b"".join(response.streaming_content).decode()
+
+    mine = export(manager, reverse("commitments:team_export") + "?private=1")
+    theirs = export(admin, reverse("commitments:organisation_export") + "?private=1")
+
+    assert "Referrals first" in mine and "Referrals first" in theirs
+    assert "remove the competing task: Quarter-end reporting" in mine
+    assert "Quarter-end reporting" not in theirs

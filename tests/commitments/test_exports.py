@@ -37,8 +37,9 @@ BASE_COLUMNS = [
     "outcome",
     "attempt",
     "proposed by",
+    "why a different one thing",
 ]
-PRIVATE_COLUMNS = ["diagnosis", "private notes", "shared notes"]
+PRIVATE_COLUMNS = ["diagnosis", "private notes", "shared notes", "fix"]
 
 
 def download(client, path: str) -> list[dict]:
@@ -145,6 +146,7 @@ def test_a_manager_exports_one_line_per_week_per_rep_of_their_team(client, team)
         "outcome": "Missed",
         "attempt": "2",
         "proposed by": "Rita Rep",
+        "why a different one thing": "",
     }
     assert rows[2]["checked on"] == ""
     # Nobody else's reps, and no private column unless asked for.

@@ -429,7 +429,9 @@ def test_a_kept_commitment_is_layered_on_and_a_miss_is_re_issued_never_the_other
 @pytest.mark.parametrize(("outcome", "step"), REFUSED)
 def test_the_service_refuses_a_next_step_the_outcome_does_not_allow(outcome, step):
     active = CommitmentFactory(issued_on=dt.date(2026, 11, 24), check_date=TUE_1)
-    spec = services.CommitmentSpec(behaviour="Something next", check_date=dt.date(2026, 12, 8))
+    spec = services.CommitmentSpec(
+        behaviour="Something next, every morning", check_date=dt.date(2026, 12, 8)
+    )
 
     with pytest.raises(ValidationError) as refused:
         services.check_record(
@@ -454,7 +456,7 @@ def test_the_form_refuses_a_next_step_the_outcome_does_not_allow(client, outcome
             "commitment_id": active.pk,
             "outcome": outcome,
             "next_step": step,
-            "next-behaviour": "Something next",
+            "next-behaviour": "Something next, every morning",
             "next-check_date": "2026-12-08",
         },
     )
@@ -469,7 +471,9 @@ def test_the_form_refuses_a_next_step_the_outcome_does_not_allow(client, outcome
 @pytest.mark.parametrize(("outcome", "step"), ALLOWED)
 def test_the_service_takes_every_next_step_the_outcome_allows(outcome, step):
     active = CommitmentFactory(issued_on=dt.date(2026, 11, 24), check_date=TUE_1)
-    spec = services.CommitmentSpec(behaviour="Something next", check_date=dt.date(2026, 12, 8))
+    spec = services.CommitmentSpec(
+        behaviour="Something next, every morning", check_date=dt.date(2026, 12, 8)
+    )
 
     missed = outcome in ("missed", "partly")
     check, following = services.check_record(

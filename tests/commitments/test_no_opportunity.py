@@ -80,6 +80,7 @@ def test_no_opportunity_closes_the_week_and_the_same_commitment_carries_on(
     history = page.split('id="history-heading"', 1)[1]
     assert history.count('class="history-line"') == 1
     assert '<span aria-hidden="true">○</span> No opportunity' in history
+    assert "Week of 24 Nov: 0 practice entries, no opportunity." in history  # the chart
     assert "Missed" not in history
     assert "carried on (no opportunity last week)" in page.split('id="one-thing-heading"', 1)[1]
 

@@ -28,7 +28,9 @@ LOCK_WAIT_TIMEOUT = 10
 
 
 def spec(behaviour: str = "Ask for the next step on every call") -> CommitmentSpec:
-    return CommitmentSpec(behaviour=behaviour, check_date=NEXT_WEEK, why="Meetings don't slip.")
+    return CommitmentSpec(
+        behaviour=behaviour, check_date=NEXT_WEEK, why="Meetings don't slip.", target_count=5
+    )
 
 
 # --- the rule, one request at a time (SQLite and PostgreSQL) ------------------------
@@ -86,7 +88,12 @@ def test_a_commitment_proposed_by_the_rep_is_marked_as_self_coaching(rep):
 def test_a_check_whose_next_commitment_fails_saves_nothing(active, manager):
     # A target of zero gets past the service and breaks a database constraint
     # halfway through: after the check was written.
-    broken = CommitmentSpec(behaviour="Layered", check_date=dt.date(2026, 12, 8), target_count=0)
+    broken = CommitmentSpec(
+        behaviour="Layered",
+        check_date=dt.date(2026, 12, 8),
+        target_count=0,
+        target_days="Monday to Thursday",
+    )
 
     with pytest.raises(IntegrityError):
         check_record(
@@ -292,6 +299,7 @@ def test_two_tabs_saving_the_same_weekly_update_at_once_save_it_once(active, man
                 "outcome": "kept",
                 "next_step": "layer",
                 "next-behaviour": behaviour,
+                "next-target_count": "5",
                 "next-check_date": "2026-12-07",
             },
             headers={"HX-Request": "true"},

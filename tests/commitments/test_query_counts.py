@@ -25,11 +25,19 @@ SIZES = [
 
 # The rep with its loop facts (3), practice, history (2) and its skips, notes, reminders,
 # the active commitment's skips, calls; session, user; last week's undiagnosed miss and
-# the manager's performance conversations.
-REP_PAGE_QUERIES = 15
+# the manager's performance conversations; the rep-authored share and the rep's open
+# draft (a rep in or just out of ramp mode: their daily answers too).
+REP_PAGE_QUERIES = 17
+# The practice plan: the drills, the indicator chart's commitments and its values.
+PRACTICE_PLAN_QUERIES = 3
+# The ladder and its re-checks, the history's check corrections, re-checks and
+# revisions, the active commitment's revisions and practice corrections.
+LADDER_QUERIES = 7
+REP_PAGE_QUERIES += PRACTICE_PLAN_QUERIES + LADDER_QUERIES
 # Session, user; the active commitment; history count, practice, history page and its
 # skips; shared notes; the active commitment's skips.
 MY_ONE_THING_QUERIES = 9
+MY_ONE_THING_QUERIES += PRACTICE_PLAN_QUERIES + LADDER_QUERIES
 
 
 def queries_for(client, path: str, **headers) -> int:

@@ -202,6 +202,10 @@ def test_the_history_keeps_the_rules_of_the_loop():
             assert c.attempt == c.reissue_of.attempt + 1
             assert c.reissue_of.status in ("partly", "missed")
             assert c.issued_on == c.reissue_of.check_date
+        elif c.carries_on:
+            # No opportunity: the same behaviour carries on, the same attempt.
+            assert (c.behaviour, c.attempt) == (c.carries_on.behaviour, c.carries_on.attempt)
+            assert c.carries_on.status == "no_opp"
         else:
             assert c.attempt == 1
         if c.builds_on:
@@ -219,7 +223,7 @@ def test_the_history_keeps_the_rules_of_the_loop():
 def test_it_shows_every_part_of_the_loop():
     seed(weeks=4)
     commitments = Commitment.objects.filter(rep__organisation__name=ORG_NAME)
-    assert {"kept", "partly", "missed", "active"} <= set(
+    assert {"kept", "partly", "missed", "no_opp", "active"} <= set(
         commitments.values_list("status", flat=True)
     )
     assert commitments.filter(attempt=3, status="active").exists()  # missed twice in a row
@@ -248,6 +252,10 @@ def test_it_shows_every_part_of_the_loop():
         .exclude(diagnosis="")
         .exists()
     )
+    # Every miss is diagnosed; one is still "not sure yet", chased on its rep's page.
+    checks = Check.objects.filter(commitment__rep__organisation__name=ORG_NAME)
+    assert not checks.filter(outcome__in=["missed", "partly"], diagnosis="").exists()
+    assert checks.filter(diagnosis="unsure", commitment__rep__email=f"tomas@{DOMAIN}").exists()
 
 
 def test_the_current_week_is_as_of_today():
@@ -295,3 +303,38 @@ def test_it_sizes_the_organisation_for_benchmarks():
 def test_it_refuses_an_empty_organisation():
     with pytest.raises(CommandError):
         seed(reps=0)
+
+
+def test_it_shows_drills_and_the_number_to_watch():
+    seed(weeks=6)
+    rep = User.objects.get(email=f"rep@{DOMAIN}")
+    active = rep.commitments.active().get()
+
+    drills = list(active.drills.all())
+    assert len(drills) == 3
+    assert sum(d.is_done for d in drills) == 1
+    assert drills[0].practice_log.commitment == active  # the tick counts as practice
+    assert [d.planned_on for d in drills] == sorted({d.planned_on for d in drills})
+    assert active.indicator_unit and active.indicator_target
+    # Values in several weeks, logged while each week was on, so the chart has a line.
+    entries = rep.indicator_entries.select_related("commitment")
+    assert len({entry.commitment_id for entry in entries}) >= 3
+    for entry in entries:
+        assert entry.commitment.indicator_unit
+        assert entry.commitment.issued_on < entry.day < entry.commitment.check_date
+
+
+def test_the_new_rep_has_answered_the_daily_check_on_the_working_days_so_far(clock):
+    # Thursday 3 December: Lukas started on Monday, answered Monday and Tuesday
+    # (yes) and Wednesday (not today), each through the service at 16:30.
+    clock.move_to("2026-12-03 12:00:00+00:00")
+    seed(weeks=2, today="2026-12-03")
+    lukas = User.objects.get(email=f"lukas@{DOMAIN}")
+
+    answers = list(lukas.daily_answers.values_list("day", "did_it", "ends_ramp"))
+
+    assert answers == [
+        (dt.date(2026, 11, 30), True, False),
+        (dt.date(2026, 12, 1), True, False),
+        (dt.date(2026, 12, 2), False, False),
+    ]

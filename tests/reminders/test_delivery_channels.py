@@ -379,6 +379,7 @@ def test_every_check_and_new_commitment_reaches_the_crm_signed_and_without_priva
             "commitment_id": commitment.pk,
             "outcome": "missed",
             "diagnosis": Check.Diagnosis.SYSTEM,
+            "fix_task": "The 9 a.m. stand-up",
             "evidence": EVIDENCE,
             "shared_notes": SHARED_NOTE,
             "private_notes": PRIVATE_NOTE,
@@ -402,7 +403,7 @@ def test_every_check_and_new_commitment_reaches_the_crm_signed_and_without_priva
     for event in events:
         assert event["headers"][EVENT_ID_HEADER] == event["json"]["id"]
         body = event["body"].decode()
-        for private in (PRIVATE_NOTE, SHARED_NOTE, EVIDENCE, "diagnosis", "system"):
+        for private in (PRIVATE_NOTE, SHARED_NOTE, EVIDENCE, "diagnosis", "system", "stand-up"):
             assert private not in body
     check = next(e["json"] for e in events if e["json"]["type"] == "check.recorded")
     assert check["data"]["check"]["outcome"] == "missed"

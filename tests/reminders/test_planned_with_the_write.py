@@ -42,7 +42,9 @@ def planning_fails():
 
 
 def spec(check_date=NEXT_WEEK) -> services.CommitmentSpec:
-    return services.CommitmentSpec(behaviour="Ask for the next step", check_date=check_date)
+    return services.CommitmentSpec(
+        behaviour="Ask for the next step on every call", check_date=check_date
+    )
 
 
 def reminders_of(commitment) -> set[tuple[str, int, str]]:
