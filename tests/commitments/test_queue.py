@@ -304,5 +304,6 @@ def test_without_javascript_the_whole_update_form_shows(manager_client, active, 
     assert "data-for-outcomes" in form
     assert "data-for-steps" in form
     assert " hidden" not in form.replace("data-keys-hint hidden", "")
-    assert "<details" not in form.split('class="next-thing"')[1]
+    # The next one thing's fields are a fieldset, never a collapsed <details>.
+    assert '<fieldset class="next-thing" data-for-steps="layer new">' in form
     assert 'name="next-behaviour"' in form
