@@ -133,8 +133,9 @@ window.addEventListener("load", focusTarget);
   // book allows after it (its default chosen unless another allowed one is).
   function adapt(form, changed) {
     var outcome = checkedValue(form, "outcome");
+    // Before an outcome is chosen, only what is asked first (the evidence).
     all(form, "[data-for-outcomes]").forEach(function (el) {
-      el.hidden = !outcome || !has(el, "data-for-outcomes", outcome);
+      el.hidden = outcome ? !has(el, "data-for-outcomes", outcome) : !el.hasAttribute("data-asked-first");
     });
     var allowed = outcome ? stepsAfter(form, outcome) : null;
     if (allowed) {

@@ -134,8 +134,10 @@ def test_kept_then_layer_a_new_one_thing_by_keyboard_in_at_most_8_actions(
     keys = CountedKeyboard(page)
 
     update = open_from_the_row(page, keys, rita)
-    # Only the outcome is asked until one is chosen.
-    expect(update.get_by_label("What did the rep show you?")).to_be_hidden()
+    # Until an outcome is chosen, only it and the evidence are asked.
+    expect(update.get_by_label("What did the rep show you?")).to_be_visible()
+    expect(update.get_by_label("Notes for you both")).to_be_hidden()
+    expect(update.locator("#diagnosis")).to_be_hidden()
     keys.press("k")
     expect(update.get_by_label("Kept", exact=True)).to_be_checked()
     # Layering is the first next step after a kept one: chosen, its fields open.
