@@ -1735,7 +1735,9 @@ def indicator_chart(
         subject = closed[-1] if closed else None
     periods, checks = [], []
     for c in rows:
-        checked = None if c.is_active else c.check_result
+        # A closed week has its check; one closed without (by hand, in the
+        # admin) is drawn as a period with no mark.
+        checked = None if c.is_active else getattr(c, "check_result", None)
         end = checked.checked_on if checked else c.check_date
         if end < first_day:
             continue

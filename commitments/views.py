@@ -114,8 +114,6 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
         .order_by("name", "pk")
         # The row says "beyond coaching" to the manager who diagnosed it.
         .for_team_page(viewer=viewer, now=now)
-        # The page shows no diagnoses (``beyond_coaching`` is the rep page's).
-        .for_team_page(viewer=viewer, now=now, diagnoses=False)
         # Ramp's answer today and the rep-authored share: in the same query.
         .with_guidance_facts(now)
     )
