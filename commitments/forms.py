@@ -11,6 +11,7 @@ from .models import (
     CommitmentSkip,
     NextStep,
     PracticeLog,
+    PulseAnswer,
     next_steps_after,
 )
 from .services import CommitmentSpec, check_date_problem
@@ -309,3 +310,29 @@ class TranscriptForm(forms.Form):
         help_text="Paste a transcript (WebVTT or plain text): the lines naming the one thing "
         "are shown with their times. Nothing is saved.",
     )
+
+
+# --- the rep's side: "Deal?" and the mid-week pulse ----------------------------
+
+
+class AcceptForm(forms.Form):
+    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PulseForm(forms.Form):
+    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        label="How is the one thing going?",
+        choices=PulseAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how it is going.",
+            "invalid_choice": "Choose how it is going.",
+        },
+    )
+
+
+class PulseLinkForm(forms.Form):
+    """The page a signed link opens: the answer chosen, one button."""
+
+    answer = PulseForm.base_fields["answer"]

@@ -13,6 +13,10 @@ HELP = {
     "“How did the one thing go?” with what the rep logged.",
     Reminder.Kind.DIGEST: "Monday morning: who is due this week, who has no commitment, "
     "who missed twice, and how many loops closed on time.",
+    Reminder.Kind.NEW: "When your manager sets a new one thing: say it back and tap “Deal”.",
+    Reminder.Kind.KEPT: "After a kept check: it is a standing behaviour now.",
+    Reminder.Kind.HELP: "The same day a rep answers “Need help” mid-week. "
+    "It also shows on your team page and in the prompt before the 1:1.",
 }
 
 BASE_CHOICES = [

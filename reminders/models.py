@@ -41,6 +41,11 @@ class ReminderKind(models.TextChoices):
     INVITE = "invite", "Invitation"
     PASSWORD_RESET = "reset", "Password reset"
     VERIFY = "verify", "Sign-up email verification"
+    # The rep's side (issue 7): a new one thing to accept, "Need help" to the
+    # manager, recognition of a kept check.
+    NEW = "new", "A new one thing to say “Deal” to"
+    HELP = "help", "“Need help” from a rep"
+    KEPT = "kept", "You kept it: recognition after a kept check"
 
 
 class ReminderStatus(models.TextChoices):
@@ -59,6 +64,8 @@ class Reminder(models.Model):
     # What for whom: nudge:c<commitment>, prompt:c<commitment>:u<manager>,
     # daily:u<rep>:<local date>, digest:u<manager>:<iso week>, and one key per
     # request for invitations and password resets: invite:u<person>:<random>.
+    # The rep's side: new:c<commitment>, help:c<commitment>:<rep's local date>,
+    # kept:c<commitment>.
     key = models.CharField(max_length=80, unique=True)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_received"
@@ -161,6 +168,9 @@ PREFERENCE_KINDS = [
     ReminderKind.PROMPT,
     ReminderKind.DAILY,
     ReminderKind.DIGEST,
+    ReminderKind.NEW,
+    ReminderKind.HELP,
+    ReminderKind.KEPT,
 ]
 
 

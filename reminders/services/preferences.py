@@ -9,8 +9,13 @@ from reps.models import User
 from ..models import EmailPreference, Reminder
 
 KINDS_FOR_ROLE = {
-    User.Role.REP: [Reminder.Kind.NUDGE, Reminder.Kind.DAILY],
-    User.Role.MANAGER: [Reminder.Kind.PROMPT, Reminder.Kind.DIGEST],
+    User.Role.REP: [
+        Reminder.Kind.NUDGE,
+        Reminder.Kind.DAILY,
+        Reminder.Kind.NEW,
+        Reminder.Kind.KEPT,
+    ],
+    User.Role.MANAGER: [Reminder.Kind.PROMPT, Reminder.Kind.DIGEST, Reminder.Kind.HELP],
     User.Role.ADMIN: [],
 }
 PAUSE_CHOICES = {"pause_7": 7, "pause_14": 14, "pause_28": 28}
