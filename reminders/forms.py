@@ -19,6 +19,9 @@ HELP = {
     "It also shows on your team page and in the prompt before the 1:1.",
 }
 
+# The rep's side (issue 7): optional in a posted form, missing means "no change".
+ADDED_KINDS = (Reminder.Kind.NEW, Reminder.Kind.HELP, Reminder.Kind.KEPT)
+
 BASE_CHOICES = [
     ("on", "Send it"),
     ("pause_7", "Pause for a week"),
@@ -49,4 +52,6 @@ class EmailPreferencesForm(forms.Form):
                 initial=initial,
                 widget=forms.RadioSelect,
                 help_text=HELP[kind],
+                # Added later: a form opened before they existed still saves.
+                required=kind not in ADDED_KINDS,
             )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0008_rep_side'),
+        ('commitments', '0009_rep_side'),
         ('reminders', '0003_signup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

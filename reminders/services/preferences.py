@@ -27,7 +27,7 @@ def email_preferences_update(*, user: User, choices: dict[str, str]) -> None:
     today = user.local_today()
     with transaction.atomic():
         for kind, choice in choices.items():
-            if kind not in allowed or choice == "keep":
+            if kind not in allowed or choice in ("keep", ""):
                 continue
             if choice in PAUSE_CHOICES:
                 mode = EmailPreference.Mode.PAUSED
