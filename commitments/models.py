@@ -769,7 +769,10 @@ def recognition_for(latest_closed: "Commitment | None", *, today: dt.date) -> "C
     ``check_result`` loaded)."""
     if latest_closed is None or latest_closed.status != CommitmentStatus.KEPT:
         return None
-    checked_on = latest_closed.check_result.checked_on
+    try:
+        checked_on = latest_closed.check_result.checked_on
+    except Check.DoesNotExist:
+        return None
     return latest_closed if (today - checked_on).days < RECOGNITION_DAYS else None
 
 

@@ -4,6 +4,15 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def accept_own_proposals(apps, schema_editor):
+    """A rep's own proposal was always theirs: accepted when it was made.
+    A manager's commitment from before stays to be accepted (the rep can now)."""
+    Commitment = apps.get_model("commitments", "Commitment")
+    Commitment.objects.filter(proposed_by="rep", accepted_at__isnull=True).update(
+        accepted_at=models.F("created_at")
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,6 +25,7 @@ class Migration(migrations.Migration):
             name='accepted_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
+        migrations.RunPython(accept_own_proposals, migrations.RunPython.noop),
         migrations.CreateModel(
             name='RepPulse',
             fields=[

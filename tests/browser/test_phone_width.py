@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from commitments.services import CommitmentSpec, commitment_create
+from commitments.services import CommitmentSpec, commitment_create, pulse_record
 from reminders.models import Reminder
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.browser.crawling import crawl
@@ -144,6 +144,8 @@ def organisation():
     )
     PracticeLogFactory(commitment=active, kind="live", count=4, note=f"Recording: {CALL_RECORDING}")
     PracticeLogFactory(commitment=active, kind="drill", note=COMPOUND)
+    # Mid-week she asked for help: "Needs help" on the team row and the rep page.
+    pulse_record(commitment=active, by=rita, answer="need_help")
 
     # More reps on Maria's team: one with a one thing, one overdue, one without.
     for name, email, days in (
