@@ -574,7 +574,11 @@ def commitment_accept(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     commitment = _my_active(request, form.cleaned_data["commitment_id"])
-    services.commitment_accept(commitment=commitment, by=request.user)
+    try:
+        services.commitment_accept(commitment=commitment, by=request.user)
+    except ValidationError as error:  # Checked meanwhile, in the 1:1.
+        messages.error(request, error.messages[0])
+        return _my_page_after(request, status=422)
     messages.success(request, "Deal. Your manager sees you're on it.")
     return _my_page_after(request)
 
@@ -594,9 +598,13 @@ def pulse_new(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose how it is going.")
         return _my_page_after(request, status=422)
     commitment = _my_active(request, form.cleaned_data["commitment_id"])
-    pulse = services.pulse_record(
-        commitment=commitment, by=request.user, answer=form.cleaned_data["answer"]
-    )
+    try:
+        pulse = services.pulse_record(
+            commitment=commitment, by=request.user, answer=form.cleaned_data["answer"]
+        )
+    except ValidationError as error:  # Checked meanwhile, in the 1:1.
+        messages.error(request, error.messages[0])
+        return _my_page_after(request, status=422)
     messages.success(request, _PULSE_THANKS[pulse.answer])
     return _my_page_after(request)
 
