@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 from django.core import signing
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commitments import services
@@ -350,3 +352,42 @@ def test_the_one_things_text_is_inert_on_every_page(rep, rep_client, manager_cli
     ):
         assert script not in body
         assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body
+
+
+# --- the team page stays constant ------------------------------------------------
+
+
+def team_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("commitments:team"))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_team_page_runs_the_same_queries_with_answers_and_deals(manager, manager_client):
+    def rep_with_answers(n: int):
+        rep = RepFactory(organisation=manager.organisation, manager=manager, name=f"Rep {n}")
+        commitment = set_by_manager(rep)
+        services.commitment_accept(commitment=commitment, by=rep)
+        for answer in ("on_it", "need_help"):
+            services.pulse_record(commitment=commitment, by=rep, answer=answer)
+
+    rep_with_answers(1)
+    few = team_queries(manager_client)
+    for n in range(2, 8):
+        rep_with_answers(n)
+
+    assert team_queries(manager_client) == few
+    assert manager_client.get(reverse("commitments:team")).text.count("Needs help</span>") == 7
+
+
+def test_the_deal_day_is_the_reps_own_day(manager, manager_client, clock):
+    # Monday 30 Nov 20:00 UTC is already Tuesday 07:00 in Sydney.
+    rep = RepFactory(
+        organisation=manager.organisation, manager=manager, timezone="Australia/Sydney"
+    )
+    commitment = set_by_manager(rep)
+    clock.move_to(dt.datetime(2026, 11, 30, 20, 0, tzinfo=UTC))
+    services.commitment_accept(commitment=commitment, by=rep)
+
+    assert "Deal ✓ Tue" in manager_client.get(reverse("commitments:team")).text
