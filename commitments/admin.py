@@ -3,14 +3,20 @@ from django.contrib import admin
 from .models import (
     CallEvidence,
     Check,
+    CheckCorrection,
     CoachingSession,
     Commitment,
     CommitmentDraft,
+    CommitmentRevision,
     CommitmentSkip,
     DailyAnswer,
     DiagnosisChange,
+    Drill,
+    IndicatorEntry,
     PerformanceConversation,
+    PracticeCorrection,
     PracticeLog,
+    StandingRecheck,
 )
 
 
@@ -122,3 +128,56 @@ class DailyAnswerAdmin(admin.ModelAdmin):
     list_filter = ["did_it", "via", "ends_ramp"]
     list_select_related = ["rep"]
     raw_id_fields = ["rep", "commitment"]
+
+
+# --- practice plans, standing behaviours and recorded changes, for support ---
+# Read-only records of what happened: changed through the pages, never here.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Drill)
+class DrillAdmin(admin.ModelAdmin):
+    list_display = ["prompt", "kind", "commitment", "planned_on", "done_at"]
+    list_select_related = ["commitment"]
+    raw_id_fields = ["commitment", "practice_log", "created_by"]
+
+
+@admin.register(IndicatorEntry)
+class IndicatorEntryAdmin(admin.ModelAdmin):
+    list_display = ["rep", "day", "value", "commitment"]
+    list_select_related = ["rep", "commitment"]
+    raw_id_fields = ["rep", "commitment"]
+
+
+@admin.register(StandingRecheck)
+class StandingRecheckAdmin(ReadOnlyAdmin):
+    list_display = ["commitment", "due_on", "answered_on", "still_running", "by"]
+    list_select_related = ["commitment", "by"]
+
+
+@admin.register(CheckCorrection)
+class CheckCorrectionAdmin(ReadOnlyAdmin):
+    """That a check was corrected and why; the diagnoses stay with their author."""
+
+    list_display = ["check_result", "old_outcome", "new_outcome", "by", "at"]
+    list_select_related = ["check_result", "by"]
+    exclude = ["old_diagnosis", "new_diagnosis"]
+
+
+@admin.register(PracticeCorrection)
+class PracticeCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["entry", "action", "by", "at"]
+    list_select_related = ["by"]
+
+
+@admin.register(CommitmentRevision)
+class CommitmentRevisionAdmin(ReadOnlyAdmin):
+    list_display = ["commitment", "kind", "by", "at"]
+    list_select_related = ["commitment", "by"]

@@ -425,7 +425,12 @@ INDICATORS = {
         3,
     ),
 }
-INDICATOR_SHARE = {KEPT: (0.9, 1.3), PARTLY: (0.5, 0.85), MISSED: (0.1, 0.5)}
+INDICATOR_SHARE = {
+    KEPT: (0.9, 1.3),
+    PARTLY: (0.5, 0.85),
+    MISSED: (0.1, 0.5),
+    NO_OPP: (0.0, 0.2),
+}
 INDICATOR_SHARE_THIS_WEEK = (0.6, 1.0)
 INDICATOR_LOGS_PER_WEEK = (2, 4)  # fewest, most values logged in a week
 # This week's drills, for these reps (the part of the address before the @).

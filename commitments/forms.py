@@ -19,6 +19,7 @@ from .models import (
     Fix,
     NextStep,
     PracticeLog,
+    PulseAnswer,
     change_reason_problem,
     commitment_wording_problem,
     default_next_step,
@@ -884,3 +885,29 @@ class CommitmentEditForm(forms.Form):
             "why": data["why"],
             "confirm_new_version": data["confirm_new_version"],
         }
+
+
+# --- the rep's side: "Deal?" and the mid-week pulse ----------------------------
+
+
+class AcceptForm(forms.Form):
+    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PulseForm(forms.Form):
+    commitment_id = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.ChoiceField(
+        label="How is the one thing going?",
+        choices=PulseAnswer.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how it is going.",
+            "invalid_choice": "Choose how it is going.",
+        },
+    )
+
+
+class PulseLinkForm(forms.Form):
+    """The page a signed link opens: the answer chosen, one button."""
+
+    answer = PulseForm.base_fields["answer"]

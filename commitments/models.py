@@ -482,6 +482,16 @@ class CommitmentQuerySet(models.QuerySet):
             .defer("check_result__diagnosis")
             .defer(*(f"check_result__{name}" for name in PRIVATE_CHECK_FIELDS))
             .with_history_facts(viewer)
+            .with_pulse()
+        )
+
+    def with_pulse(self):
+        """``pulse_answer`` and ``pulse_at``: the rep's latest mid-week
+        answer (``RepPulse``), or None."""
+        latest = RepPulse.objects.filter(commitment=OuterRef("pk")).order_by("-at", "-pk")
+        return self.annotate(
+            pulse_answer=Subquery(latest.values("answer")[:1]),
+            pulse_at=Subquery(latest.values("at")[:1]),
         )
 
     def with_skips(self):
@@ -693,6 +703,9 @@ class Commitment(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The rep's "Deal": they said it back and took it on (at creation when
+    # they proposed it themself).
+    accepted_at = models.DateTimeField(null=True, blank=True)
     # The leading indicator: a number the rep logs and both watch move.
     indicator_unit = models.CharField(
         "leading indicator",
@@ -1045,7 +1058,7 @@ class RepQuerySet(UserQuerySet):
         ``diagnoses=False`` leaves out the weeks' private diagnoses, which
         only ``beyond_coaching`` reads: they need a join with the checks, and
         the team page does not show them."""
-        active = Commitment.objects.active().with_loop_facts(now).with_practice_count()
+        active = Commitment.objects.active().with_loop_facts(now).with_practice_count().with_pulse()
         # The weeks at a glance read the outcome and the diagnosis (an
         # annotation), never the check itself: no Check objects to build.
         recent = Commitment.objects.closed()
@@ -1824,7 +1837,9 @@ def indicator_chart(
         subject = closed[-1] if closed else None
     periods, checks = [], []
     for c in rows:
-        checked = None if c.is_active else c.check_result
+        # A closed week has its check; one closed without (by hand, in the
+        # admin) is drawn as a period with no mark.
+        checked = None if c.is_active else getattr(c, "check_result", None)
         end = checked.checked_on if checked else c.check_date
         if end < first_day:
             continue
@@ -2570,3 +2585,72 @@ class CommitmentRevision(models.Model):
 
 def _shown(value) -> str:
     return "(none)" if value in (None, "") else str(value)
+
+
+# --- the rep's side: "Deal?", the mid-week pulse, recognition ----------------
+# A kept check is recognised on the rep's page for this many days.
+RECOGNITION_DAYS = 7
+
+
+class PulseAnswer(models.TextChoices):
+    ON_IT = "on_it", "On it"
+    NEED_HELP = "need_help", "Need help"
+    NO_CHANCE = "no_chance", "No chance yet"
+
+
+# What the manager reads for each answer (the team row, the rep page, emails).
+PULSE_FOR_MANAGER = {
+    PulseAnswer.ON_IT: "On it",
+    PulseAnswer.NEED_HELP: "Needs help",
+    PulseAnswer.NO_CHANCE: "No chance yet (maybe no opportunity this week)",
+}
+
+
+def pulse_for_manager(answer: str | None) -> str:
+    """The rep's mid-week answer as the manager reads it, or ''."""
+    return PULSE_FOR_MANAGER.get(answer, "") if answer else ""
+
+
+def commitment_is_accepted(commitment: "Commitment") -> bool:
+    return commitment.accepted_at is not None
+
+
+def recognition_for(latest_closed: "Commitment | None", *, today: dt.date) -> "Commitment | None":
+    """The kept commitment the rep's page recognises: the latest check, if it
+    was kept within ``RECOGNITION_DAYS`` of the rep's ``today`` (needs
+    ``check_result`` loaded)."""
+    if latest_closed is None or latest_closed.status != CommitmentStatus.KEPT:
+        return None
+    try:
+        checked_on = latest_closed.check_result.checked_on
+    except Check.DoesNotExist:
+        return None
+    return latest_closed if (today - checked_on).days < RECOGNITION_DAYS else None
+
+
+class RepPulse(models.Model):
+    """The rep's one-tap mid-week answer about their active commitment. The
+    latest one per commitment is what shows; each tap is kept."""
+
+    Answer = PulseAnswer
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="pulses")
+    answer = models.CharField(max_length=9, choices=Answer)
+    at = models.DateTimeField()
+    answered_on = models.DateField(help_text="The day of the answer, in the rep's time zone.")
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer__in=PulseAnswer.values),
+                name="commitments_reppulse_answer_valid",
+            ),
+        ]
+        indexes = [
+            # with_pulse: the latest answer of each commitment.
+            models.Index(fields=["commitment", "-at"], name="commitments_pulse_c_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()} on {self.answered_on}"

@@ -39,6 +39,8 @@ from .models import (
     PerformanceConversation,
     PracticeCorrection,
     PracticeLog,
+    PulseAnswer,
+    RepPulse,
     StandingRecheck,
     answers_on_path,
     change_reason_problem,
@@ -216,6 +218,8 @@ def commitment_create(
                 reinforces=reinforces,
                 carries_on=carries_on,
                 created_at=now,
+                # The rep's own proposal needs no "Deal?": they said it first.
+                accepted_at=now if proposed_by == Commitment.ProposedBy.REP else None,
             )
             loop_changed.send(sender=Commitment, rep_id=rep.pk, now=now)
             commitment_made.send(sender=Commitment, commitment=commitment, now=now)
@@ -1323,3 +1327,68 @@ def commitment_revise(
             by=by,
             at=now,
         )
+
+
+# --- the rep's side: "Deal?" and the mid-week pulse ----------------------------
+
+
+class NotYours(ValidationError):
+    def __init__(self) -> None:
+        super().__init__("Only the rep answers for their own one thing.", code="not_the_rep")
+
+
+class NotActive(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This one thing was already checked: there is nothing to answer any more.",
+            code="not_active",
+        )
+
+
+def commitment_accept(
+    *, commitment: Commitment, by: User, now: dt.datetime | None = None
+) -> Commitment:
+    """The rep says "Deal" to their active commitment, at ``now``.
+
+    Only the rep themself, only the active commitment; a second tap (or a
+    second tab) keeps the first moment."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        if by.pk != locked.rep_id:
+            raise NotYours()
+        if locked.status != Commitment.Status.ACTIVE:
+            raise NotActive()
+        if locked.accepted_at is None:
+            locked.accepted_at = now
+            locked.save(update_fields=["accepted_at"])
+    commitment.accepted_at = locked.accepted_at
+    return locked
+
+
+def pulse_record(
+    *, commitment: Commitment, by: User, answer: str, now: dt.datetime | None = None
+) -> RepPulse:
+    """The rep's mid-week answer about their active commitment, at ``now``.
+
+    The same answer again on the same day (a double tap, the email link and
+    the page) records nothing new and returns the first. "Need help" plans
+    an email to the manager, due at once, in this transaction."""
+    now = now or timezone.now()
+    if answer not in PulseAnswer.values:
+        raise ValidationError({"answer": "Choose how it is going."})
+    with transaction.atomic():
+        # The row lock serialises two taps, so "the latest answer" is well defined.
+        locked = Commitment.objects.select_for_update().select_related("rep").get(pk=commitment.pk)
+        if by.pk != locked.rep_id:
+            raise NotYours()
+        if locked.status != Commitment.Status.ACTIVE:
+            raise NotActive()
+        today = locked.rep.local_today(now)
+        latest = RepPulse.objects.filter(commitment=locked).order_by("-at", "-pk").first()
+        if latest is not None and latest.answer == answer and latest.answered_on == today:
+            return latest
+        pulse = RepPulse.objects.create(commitment=locked, answer=answer, at=now, answered_on=today)
+        if answer == PulseAnswer.NEED_HELP:
+            loop_changed.send(sender=RepPulse, rep_id=locked.rep_id, now=now)
+    return pulse

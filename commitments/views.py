@@ -1,6 +1,7 @@
 import uuid
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -18,6 +19,7 @@ from reps.models import User
 
 from . import services
 from .forms import (
+    AcceptForm,
     CheckCorrectionForm,
     CommitmentEditForm,
     CommitmentForm,
@@ -29,6 +31,8 @@ from .forms import (
     PracticeCorrectionForm,
     PracticeForm,
     ProposalForm,
+    PulseForm,
+    PulseLinkForm,
     RecheckForm,
     RecheckReissueForm,
     SkipWeekForm,
@@ -44,6 +48,7 @@ from .guidance import (
     picked_initial,
 )
 from .guide import start_guide
+from .links import read_pulse_token
 from .models import (
     CORRECTION_WINDOW,
     DIAGNOSIS_TREE,
@@ -60,6 +65,7 @@ from .models import (
     PracticeLog,
     QueueFilter,
     Rep,
+    RepPulse,
     StandingRecheck,
     beyond_coaching_misses,
     check_window_days,
@@ -69,6 +75,7 @@ from .models import (
     indicator_chart,
     next_check_default,
     recheck_due,
+    recognition_for,
     rep_drafts_for_approval,
     standing_behaviours,
     suggested_outcome,
@@ -667,6 +674,7 @@ def _my_context(
         .filter(rep=rep)
         .with_loop_facts(timezone.now())
         .with_practice_count()
+        .with_pulse()
         .select_related("manager")
         .first()
     )
@@ -703,7 +711,7 @@ def _my_context(
         draft["idempotency_key"] = uuid.uuid4().hex
         practice_form = PracticeForm(draft, today=today)
     practice_plan = _my_practice_context(rep, active, today=today, form=indicator_log_form)
-    return {
+    context = {
         **_my_ladder_context(rep, active, extra),
         **practice_plan,
         "rep": rep,
@@ -721,6 +729,8 @@ def _my_context(
         # Guidance: the library, an open draft (weeks 9–12), ramp's daily question.
         **guidance,
     }
+    context.update(_rep_side_context(history, today=today))
+    return context
 
 
 @login_required
@@ -1212,3 +1222,128 @@ def _practice_fixed(request: HttpRequest, problem: str) -> HttpResponse:
     context = _my_context(request, extra={"practice_fix_error": problem})
     template = "commitments/my_one_thing.html" + ("#practice" if request.htmx else "")
     return render(request, template, context, status=422 if problem else 200)
+
+
+# --- the rep's side: "Deal?", the mid-week pulse, recognition ----------------
+
+
+def _rep_side_context(history, *, today) -> dict:
+    """The latest kept check, recognised for a few days (from the history
+    page already loaded: no query of its own)."""
+    latest = history[0] if history.number == 1 and len(history) else None
+    return {
+        "recognised": recognition_for(latest, today=today),
+        "pulse_choices": RepPulse.Answer.choices,
+    }
+
+
+def _my_active(request: HttpRequest, commitment_id: int) -> Commitment:
+    """The signed-in rep's own active commitment: anything else is a 404."""
+    if not request.user.is_rep:
+        raise Http404
+    return get_object_or_404(Commitment.objects.active().filter(rep=request.user), pk=commitment_id)
+
+
+def _my_page_after(request: HttpRequest, status: int = 200) -> HttpResponse:
+    if not request.htmx:
+        return redirect("commitments:my_one_thing")
+    return render(
+        request, "commitments/my_one_thing.html#practice", _my_context(request), status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def commitment_accept(request: HttpRequest) -> HttpResponse:
+    """The rep's one tap: "Deal"."""
+    if not request.user.is_rep:
+        raise Http404
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    commitment = _my_active(request, form.cleaned_data["commitment_id"])
+    try:
+        services.commitment_accept(commitment=commitment, by=request.user)
+    except ValidationError as error:  # Checked meanwhile, in the 1:1.
+        messages.error(request, error.messages[0])
+        return _my_page_after(request, status=422)
+    messages.success(request, "Deal. Your manager sees you're on it.")
+    return _my_page_after(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pulse_new(request: HttpRequest) -> HttpResponse:
+    """The rep's mid-week answer from their page: one tap."""
+    if not request.user.is_rep:
+        raise Http404
+    if request.method == "GET":
+        return redirect("commitments:my_one_thing")
+    form = PulseForm(request.POST)
+    if not form.is_valid():
+        if "commitment_id" in form.errors:
+            raise Http404
+        messages.error(request, "Choose how it is going.")
+        return _my_page_after(request, status=422)
+    commitment = _my_active(request, form.cleaned_data["commitment_id"])
+    try:
+        pulse = services.pulse_record(
+            commitment=commitment, by=request.user, answer=form.cleaned_data["answer"]
+        )
+    except ValidationError as error:  # Checked meanwhile, in the 1:1.
+        messages.error(request, error.messages[0])
+        return _my_page_after(request, status=422)
+    messages.success(request, _PULSE_THANKS[pulse.answer])
+    return _my_page_after(request)
+
+
+_PULSE_THANKS = {
+    RepPulse.Answer.ON_IT: "Noted: on it. Your manager sees it.",
+    RepPulse.Answer.NEED_HELP: "Noted: you need help. Your manager has been told today.",
+    RepPulse.Answer.NO_CHANCE: "Noted: no chance yet. If the situation never comes up this "
+    "week, say so at your 1:1.",
+}
+
+
+@require_http_methods(["GET", "POST"])
+def pulse_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The signed link in the nudge email: no sign-in, the token is the
+    permission to answer for that one commitment. A GET shows the answer
+    chosen and one button and changes nothing (mail scanners open every
+    link); the POST records it. CSRF stays on: the form carries its token."""
+
+    def refused(reason: str, status: int) -> HttpResponse:
+        return render(request, "commitments/pulse_link.html", {"refused": reason}, status=status)
+
+    try:
+        commitment_id, rep_id, answer = read_pulse_token(token)
+    except signing.SignatureExpired:
+        return refused("expired", 410)
+    except signing.BadSignature:
+        return refused("invalid", 404)
+    commitment = (
+        Commitment.objects.filter(pk=commitment_id, rep_id=rep_id, rep__is_active=True)
+        .select_related("rep")
+        .first()
+    )
+    if commitment is None:
+        return refused("invalid", 404)
+    if not commitment.is_active:
+        return refused("closed", 410)
+    form = PulseLinkForm(
+        request.POST if request.method == "POST" else None, initial={"answer": answer}
+    )
+    context = {"commitment": commitment, "rep": commitment.rep, "form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            pulse = services.pulse_record(
+                commitment=commitment, by=commitment.rep, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError:
+            return refused("closed", 410)
+        context["recorded"] = pulse
+        context["thanks"] = _PULSE_THANKS[pulse.answer]
+    status = 422 if request.method == "POST" and not form.is_valid() else 200
+    return render(request, "commitments/pulse_link.html", context, status=status)

@@ -16,7 +16,9 @@ class RemindersConfig(AppConfig):
         from .services import delivery, planning
 
         def on_loop_changed(sender, rep_id, now, **kwargs):
-            planning.reminder_schedule_for_rep(rep_id=rep_id, now=now)
+            if planning.reminder_schedule_for_rep(rep_id=rep_id, now=now):
+                # "Need help", a new one thing, "You kept it": out now, not at the next tick.
+                transaction.on_commit(tasks.sweep_soon)
 
         def on_email_requested(sender, kind, person, by, **kwargs):
             planning.reminder_request_email(kind=kind, recipient=person, by=by)

@@ -16,7 +16,14 @@ HELP = {
     "“How did the one thing go?” with what the rep logged.",
     Reminder.Kind.DIGEST: "Monday morning: who is due this week, who has no commitment, "
     "who missed twice, and how many loops closed on time.",
+    Reminder.Kind.NEW: "When your manager sets a new one thing: say it back and tap “Deal”.",
+    Reminder.Kind.KEPT: "After a kept check: it is a standing behaviour now.",
+    Reminder.Kind.HELP: "The same day a rep answers “Need help” mid-week. "
+    "It also shows on your team page and in the prompt before the 1:1.",
 }
+
+# The rep's side (issue 7): optional in a posted form, missing means "no change".
+ADDED_KINDS = (Reminder.Kind.NEW, Reminder.Kind.HELP, Reminder.Kind.KEPT)
 
 BASE_CHOICES = [
     ("on", "Send it"),
@@ -51,6 +58,8 @@ class EmailPreferencesForm(forms.Form):
                 initial=initial,
                 widget=forms.RadioSelect,
                 help_text=HELP[kind],
+                # Added later: a form opened before they existed still saves.
+                required=kind not in ADDED_KINDS,
             )
             self.fields[f"{kind}{CHANNEL_SUFFIX}"] = forms.ChoiceField(
                 label=f"{Reminder.Kind(kind).label}: where",

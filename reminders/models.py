@@ -44,6 +44,11 @@ class ReminderKind(models.TextChoices):
     # Events for the organisation's outbound webhook (a CRM), not reminders to a person.
     CHECK = "check", "Check recorded"
     COMMITMENT = "commit", "New commitment"
+    # The rep's side (issue 7): a new one thing to accept, "Need help" to the
+    # manager, recognition of a kept check.
+    NEW = "new", "A new one thing to say “Deal” to"
+    HELP = "help", "“Need help” from a rep"
+    KEPT = "kept", "You kept it: recognition after a kept check"
 
 
 class ReminderStatus(models.TextChoices):
@@ -75,6 +80,8 @@ class Reminder(models.Model):
     # request for invitations and password resets: invite:u<person>:<random>.
     # A Slack copy is slack:<the email's key>; webhook events are
     # hook:check:c<commitment> and hook:commitment:c<commitment>.
+    # The rep's side: new:c<commitment>, help:c<commitment>:<rep's local date>,
+    # kept:c<commitment>.
     key = models.CharField(max_length=80, unique=True)
     # How it is delivered: an email, a Slack message (the recipient's incoming
     # webhook), or a signed POST to the organisation's webhook.
@@ -209,6 +216,9 @@ PREFERENCE_KINDS = [
     ReminderKind.PROMPT,
     ReminderKind.DAILY,
     ReminderKind.DIGEST,
+    ReminderKind.NEW,
+    ReminderKind.HELP,
+    ReminderKind.KEPT,
 ]
 
 

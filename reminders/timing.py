@@ -4,11 +4,13 @@ Every rule is a wall-clock time in the *recipient's* zone, turned into UTC
 only at the end, so 08:00 stays 08:00 across a daylight-saving change.
 
 - Working days are Monday to Friday; the morning is 08:00 local.
-- Mid-week nudge (to the rep): the morning of the day halfway between the
-  day it was agreed and the check date (rounded down). A weekend moves it to
-  the next working day, or else back to the last working day before it; it
-  must fall strictly between the two dates, otherwise (a check one or two
-  days away) there is no nudge.
+- Mid-week nudge (to the rep): before the rep reverts (the seed: "by
+  Wednesday"). Of the working days strictly between the day it was agreed
+  and the check date, the one nearest 40 % of the way from one to the other
+  (a tie goes to the earlier day), but never later than the middle one of
+  them (the earlier of two middles). No working day in between (a check one
+  or two days away, Friday to Monday): no nudge. A weekly Monday loop is
+  nudged on Wednesday, a Tuesday loop on Thursday.
 - "How did the one thing go?" (to the manager): 08:00 in the manager's zone
   on the day of the 1:1 (check date at the rep's 1:1 time, in the rep's
   zone). If that is less than an hour before the 1:1 (an early 1:1, or a
@@ -64,19 +66,23 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+NUDGE_AT_FRACTION = 0.4
+
+
 def nudge_day(issued_on: dt.date, check_date: dt.date) -> dt.date | None:
-    middle = issued_on + dt.timedelta(days=(check_date - issued_on).days // 2)
-    day = middle
-    while day < check_date:
-        if day > issued_on and is_working_day(day):
-            return day
-        day += ONE_DAY
-    day = middle - ONE_DAY
-    while day > issued_on:
-        if is_working_day(day):
-            return day
-        day -= ONE_DAY
-    return None
+    """The day of the mid-week nudge (see the module's rules), or None."""
+    days = (check_date - issued_on).days
+    working = [
+        issued_on + dt.timedelta(days=offset)
+        for offset in range(1, days)
+        if is_working_day(issued_on + dt.timedelta(days=offset))
+    ]
+    if not working:
+        return None
+    target = NUDGE_AT_FRACTION * days
+    nearest = min(working, key=lambda day: (abs((day - issued_on).days - target), day))
+    middle = working[(len(working) - 1) // 2]
+    return min(nearest, middle)
 
 
 def nudge_at(*, issued_on: dt.date, check_date: dt.date, rep_tz: ZoneInfo) -> dt.datetime | None:

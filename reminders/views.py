@@ -24,6 +24,9 @@ KIND_EMAILS = {
     Reminder.Kind.PROMPT: "“How did the one thing go?” emails before each 1:1",
     Reminder.Kind.DAILY: "daily check emails (ramp mode)",
     Reminder.Kind.DIGEST: "weekly digest emails",
+    Reminder.Kind.NEW: "emails about a new one thing to accept",
+    Reminder.Kind.HELP: "“Need help” emails from your reps",
+    Reminder.Kind.KEPT: "“You kept it” emails after a kept check",
 }
 
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from commitments.links import pulse_token
 from commitments.models import (
     CallEvidence,
     Check,
@@ -32,6 +33,7 @@ from commitments.models import (
     Commitment,
     CommitmentSkip,
     PracticeLog,
+    RepPulse,
 )
 from reminders.emails import preferences_token
 from reminders.models import EmailPreference, OrganisationWebhook, Reminder, SlackWebhook
@@ -144,6 +146,7 @@ def database_state() -> dict:
         ApiToken,
         CallEvidence,
         OrganisationWebhook,
+        RepPulse,
         SlackWebhook,
     ):
         rows = model.objects.order_by("pk").values()
@@ -289,6 +292,24 @@ def no_data(world: World) -> dict:
     return {}
 
 
+def deal_data(world: World) -> dict:
+    return {"commitment_id": world.active.pk}
+
+
+def pulse_data(world: World) -> dict:
+    return {"commitment_id": world.active.pk, "answer": "need_help"}
+
+
+def pulse_link_url(w: World) -> str:
+    token = pulse_token(commitment_id=w.active.pk, rep_id=w.rep.pk, answer="need_help")
+    return reverse("commitments:pulse_link", kwargs={"token": token})
+
+
+def tampered_pulse_link_url(w: World) -> str:
+    path = pulse_link_url(w)
+    return path[:-3] + ("A/" if path[-3] != "A" else "B/")
+
+
 ME = Redirect("commitments:my_one_thing")
 PEOPLE = Redirect("reps:people")
 ACCOUNT = Redirect("reps:account")
@@ -364,6 +385,17 @@ ENDPOINTS = [
     Endpoint("propose my own commitment", "POST",
              lambda w: reverse("commitments:commitment_propose"),
              (LOGIN, 422, 422, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), commitment_data),
+    # The rep's side: "Deal" and the mid-week answer, for their own active commitment only.
+    Endpoint("say Deal", "POST", lambda w: reverse("commitments:commitment_accept"),
+             (LOGIN, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), deal_data),
+    Endpoint("mid-week answer", "POST", lambda w: reverse("commitments:pulse_new"),
+             (LOGIN, ME, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND), pulse_data),
+    # The signed link is the permission: it answers for that one commitment only.
+    Endpoint("signed answer link", "GET", pulse_link_url, (OK,) * 7),
+    Endpoint("signed answer link", "POST", pulse_link_url, (OK,) * 7, pulse_data),
+    Endpoint("tampered answer link", "GET", tampered_pulse_link_url, (NOT_FOUND,) * 7),
+    Endpoint("tampered answer link", "POST", tampered_pulse_link_url, (NOT_FOUND,) * 7,
+             pulse_data),
     Endpoint("rep page", "GET", rep_url("commitments:rep_detail"),
              (LOGIN, NOT_FOUND, NOT_FOUND, OK, NOT_FOUND, OK, NOT_FOUND)),
     Endpoint("rep page history (htmx)", "GET",

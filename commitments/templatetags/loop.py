@@ -8,7 +8,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from commitments.models import CommitmentStatus, Diagnosis
+from commitments.models import CommitmentStatus, Diagnosis, PulseAnswer, pulse_for_manager
 
 register = template.Library()
 
@@ -93,6 +93,7 @@ def team_row(rep) -> SafeString:
         check = format_html("{}{}", _date(active.check_date, "D j M"), badge)
         count = active.practice_count
         practice = f"{count} entr{'y' if count == 1 else 'ies'}"
+        thing = format_html("{}<br>{}", thing, rep_side(active, rep))
     thing = format_html("{}{}", thing, _guidance_line(rep))
     missed = rep.missed_in_a_row
     weeks = week_strip(rep.recent_oldest_first)
@@ -140,3 +141,38 @@ def _guidance_line(rep) -> SafeString:
     if not parts:
         return mark_safe("")
     return format_html('<br><small class="muted">{}</small>', mark_safe(" · ".join(parts)))  # noqa: S308 - parts are format_html
+
+
+# --- the rep's side: "Deal?" and the mid-week pulse ----------------------------
+_NEEDS_HELP = mark_safe(
+    '<span class="badge badge-overdue"><span aria-hidden="true">!</span> Needs help</span>'
+)
+_NOT_ACCEPTED = mark_safe('<small class="muted">not yet accepted</small>')
+
+
+@register.filter
+def pulse_label(answer: str) -> str:
+    """The rep's mid-week answer as the manager reads it."""
+    return pulse_for_manager(answer)
+
+
+@register.filter
+def pulse_rep_label(answer: str) -> str:
+    """The rep's mid-week answer in their own words (the button they tapped)."""
+    return PulseAnswer(answer).label if answer in PulseAnswer.values else ""
+
+
+def rep_side(active, rep) -> SafeString:
+    """On the team row: "Deal ✓ Tue" or "not yet accepted", and the rep's
+    latest mid-week answer (in words, never by colour alone)."""
+    if active.accepted_at is not None:
+        day = active.accepted_at.astimezone(rep.tzinfo).date()
+        deal = format_html("<small>Deal ✓ {}</small>", _date(day, "D"))
+    else:
+        deal = _NOT_ACCEPTED
+    answer = getattr(active, "pulse_answer", None)
+    if answer == PulseAnswer.NEED_HELP:
+        return format_html("{} {}", deal, _NEEDS_HELP)
+    if answer:
+        return format_html('{} <small class="muted">· {}</small>', deal, pulse_for_manager(answer))
+    return deal

@@ -18,10 +18,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from commitments.guidance import daily_answer_path
+from commitments.links import pulse_token
 from commitments.models import (
     CHECKED_ON_TIME,
     Commitment,
+    PulseAnswer,
     Rep,
+    pulse_for_manager,
     suggested_outcome,
     undiagnosed_check,
 )
@@ -138,7 +141,38 @@ def _commitment_context(reminder: Reminder, commitment: Commitment) -> dict:
         context["suggestion"] = suggested_outcome(calls)
         # Last week's "not sure yet", chased (only its author is told).
         context["undiagnosed"] = undiagnosed_check(rep, reminder.recipient)
+    context.update(_rep_side_context(reminder, commitment))
     return context
+
+
+# --- the rep's side: "Deal?", the mid-week pulse, "Need help", "You kept it" ---
+
+
+def _rep_side_context(reminder: Reminder, commitment: Commitment) -> dict:
+    kind = reminder.kind
+    if kind == Reminder.Kind.NUDGE:
+        # One signed link per answer: each opens a page with it chosen and one button.
+        return {
+            "pulse_links": [
+                {"label": label, "url": pulse_url(commitment, answer)}
+                for answer, label in PulseAnswer.choices
+            ]
+        }
+    if kind in (Reminder.Kind.PROMPT, Reminder.Kind.HELP):
+        pulse = commitment.pulses.order_by("-at", "-pk").first()
+        return {
+            "pulse": pulse,
+            "pulse_words": pulse_for_manager(pulse.answer) if pulse else "",
+            "needs_help": pulse is not None and pulse.answer == PulseAnswer.NEED_HELP,
+        }
+    if kind == Reminder.Kind.NEW:
+        return {"deal_url": absolute(reverse("commitments:my_one_thing") + "#deal")}
+    return {}
+
+
+def pulse_url(commitment: Commitment, answer: str) -> str:
+    token = pulse_token(commitment_id=commitment.pk, rep_id=commitment.rep_id, answer=answer)
+    return absolute(reverse("commitments:pulse_link", kwargs={"token": token}))
 
 
 def reminder_digest_context(*, manager: User, monday: dt.date) -> dict:

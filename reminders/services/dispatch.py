@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from commitments.models import Commitment, DailyAnswer, PracticeLog
+from commitments.models import RECOGNITION_DAYS, Commitment, DailyAnswer, PracticeLog
 from reps.models import User
 from reps.signup import SIGNUP_VERIFY_MAX_AGE
 
@@ -399,7 +399,10 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
             return "no active commitment"
         if commitment.manager.organisation_id != recipient.organisation_id:
             return "recipient is no longer in the commitment's organisation"
-        if reminder.kind == Reminder.Kind.PROMPT and rep.manager_id != recipient.pk:
+        if (
+            reminder.kind in (Reminder.Kind.PROMPT, Reminder.Kind.HELP)
+            and rep.manager_id != recipient.pk
+        ):
             return "recipient no longer coaches this rep"
         if reminder.kind == Reminder.Kind.DAILY:
             day = reminder.scheduled_at.astimezone(rep.tzinfo).date()
@@ -417,8 +420,19 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
                 return "ramp ended: the behaviour sticks"
             if day in days:
                 return "answered already"
-        if not commitment.is_active:
+        if reminder.kind == Reminder.Kind.KEPT:
+            # About a closed commitment by nature: recognised while it is fresh.
+            if local_today >= commitment.closed_at.astimezone(rep.tzinfo).date() + (
+                dt.timedelta(days=RECOGNITION_DAYS)
+            ):
+                return "too long after the check"
+        elif not commitment.is_active:
             return "commitment closed"
+        if reminder.kind == Reminder.Kind.NEW:
+            if commitment.accepted_at is not None:
+                return "already accepted"
+            if local_today >= commitment.check_date:
+                return "check date reached"
         if reminder.kind == Reminder.Kind.NUDGE and local_today >= commitment.check_date:
             return "check date reached"
         if reminder.kind == Reminder.Kind.PROMPT and now >= timing.one_on_one_at(

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from commitments.models import Commitment, DailyAnswer
+from commitments.models import Commitment, DailyAnswer, RepPulse
 from reps.models import RAMP_DAYS, User
 
 from .. import timing
@@ -24,7 +24,7 @@ from ..models import Reminder
 PLAN_CHUNK = 1000
 
 
-def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) -> None:
+def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) -> bool:
     """Bring the rep's reminders in line with their commitment and settings.
 
     Inserts the nudge and the prompt for the active commitment (a no-op when
@@ -32,13 +32,22 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
     prompt to a new manager, plans the daily checks in ramp mode, and skips
     what is still waiting for a closed commitment. Runs inside the caller's
     transaction (a savepoint of its own when there is one).
+
+    True when it planned an email that is due at once (a new one thing for
+    the rep, "Need help" for the manager, "You kept it"): the caller starts
+    a sweep rather than wait for the next tick.
     """
     now = now or timezone.now()
     with transaction.atomic():
         Reminder.objects.filter(
             rep_id=rep_id,
             status=Reminder.Status.PENDING,
-            kind__in=[Reminder.Kind.NUDGE, Reminder.Kind.PROMPT],
+            kind__in=[
+                Reminder.Kind.NUDGE,
+                Reminder.Kind.PROMPT,
+                Reminder.Kind.NEW,
+                Reminder.Kind.HELP,
+            ],
         ).exclude(commitment__status=Commitment.Status.ACTIVE).update(
             status=Reminder.Status.SKIPPED, skip_reason="commitment closed"
         )
@@ -48,17 +57,18 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
             Reminder.objects.filter(rep_id=rep_id, status=Reminder.Status.PENDING).exclude(
                 channel=Reminder.Channel.WEBHOOK
             ).update(status=Reminder.Status.SKIPPED, skip_reason="recipient is no longer active")
-            return
+            return False
+        due_now = _plan_recognition(rep, now)
         commitment = Commitment.objects.active().filter(rep_id=rep_id).first()
         if commitment is None:
-            return
+            return due_now
         # A new manager gets their own prompt; the old one's is withdrawn.
         Reminder.objects.filter(
             commitment=commitment, kind=Reminder.Kind.PROMPT, status=Reminder.Status.PENDING
         ).exclude(recipient_id=rep.manager_id).update(
             status=Reminder.Status.SKIPPED, skip_reason="recipient no longer coaches this rep"
         )
-        rows = _commitment_rows(commitment, rep)
+        rows = _commitment_rows(commitment, rep) + _rep_side_rows(commitment, rep, now)
         planned = {
             r.key: r
             for r in Reminder.objects.filter(key__in=[row.key for row in rows]).only(
@@ -84,6 +94,7 @@ def reminder_schedule_for_rep(*, rep_id: int, now: dt.datetime | None = None) ->
         if _ramp_answers_settle(rep, now):
             return
         _plan_daily_checks([(rep, commitment)], now)
+    return due_now or any(row.key not in planned and row.due_at <= now for row in rows)
 
 
 def _ramp_answers_settle(rep: User, now: dt.datetime) -> bool:
@@ -285,3 +296,75 @@ def _insert_missing(rows: list[Reminder]) -> None:
     missing = [row for row in rows if row.key not in existing]
     if missing:
         Reminder.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+# --- the rep's side: "Deal?", "Need help", "You kept it" ----------------------
+# Planned only this soon after what they are about: a re-plan later (a new
+# time zone, a new manager) never sends an old commitment's "Deal?" or an old
+# check's recognition.
+REP_SIDE_PLAN_WINDOW = dt.timedelta(days=1)
+
+
+def _rep_side_rows(commitment: Commitment, rep: User, now: dt.datetime) -> list[Reminder]:
+    """The new commitment to accept (to the rep, at once, unless they
+    proposed it themself) and each day's "Need help" (to the manager, at the
+    moment the rep asked)."""
+    rows = []
+    since = now - REP_SIDE_PLAN_WINDOW
+    if commitment.accepted_at is None and commitment.created_at >= since:
+        rows.append(
+            Reminder(
+                kind=Reminder.Kind.NEW,
+                key=f"new:c{commitment.pk}",
+                recipient=rep,
+                rep=rep,
+                commitment=commitment,
+                scheduled_at=commitment.created_at,
+                due_at=commitment.created_at,
+            )
+        )
+    if rep.manager is not None:
+        asked = RepPulse.objects.filter(
+            commitment=commitment, answer=RepPulse.Answer.NEED_HELP, at__gte=since
+        ).order_by("at")
+        for pulse in asked:
+            rows.append(
+                Reminder(
+                    kind=Reminder.Kind.HELP,
+                    key=f"help:c{commitment.pk}:{pulse.answered_on.isoformat()}",
+                    recipient=rep.manager,
+                    rep=rep,
+                    commitment=commitment,
+                    scheduled_at=pulse.at,
+                    due_at=pulse.at,
+                )
+            )
+    # One row per key: the first "Need help" of a day stands for the day.
+    return list({row.key: row for row in reversed(rows)}.values())
+
+
+def _plan_recognition(rep: User, now: dt.datetime) -> bool:
+    """ "You kept it" to the rep for a check kept just now; True if planned."""
+    kept = Commitment.objects.filter(
+        rep=rep, status=Commitment.Status.KEPT, closed_at__gte=now - REP_SIDE_PLAN_WINDOW
+    ).only("pk", "closed_at")
+    rows = [
+        Reminder(
+            kind=Reminder.Kind.KEPT,
+            key=f"kept:c{c.pk}",
+            recipient=rep,
+            rep=rep,
+            commitment=c,
+            scheduled_at=c.closed_at,
+            due_at=c.closed_at,
+        )
+        for c in kept
+    ]
+    if not rows:
+        return False
+    existing = set(
+        Reminder.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
+    )
+    missing = [r for r in rows if r.key not in existing]
+    Reminder.objects.bulk_create(missing, ignore_conflicts=True)
+    return any(r.due_at <= now for r in missing)

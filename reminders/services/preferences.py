@@ -11,8 +11,13 @@ from ..models import EmailPreference, Reminder, SlackWebhook
 from .delivery import slack_webhook_set
 
 KINDS_FOR_ROLE = {
-    User.Role.REP: [Reminder.Kind.NUDGE, Reminder.Kind.DAILY],
-    User.Role.MANAGER: [Reminder.Kind.PROMPT, Reminder.Kind.DIGEST],
+    User.Role.REP: [
+        Reminder.Kind.NUDGE,
+        Reminder.Kind.DAILY,
+        Reminder.Kind.NEW,
+        Reminder.Kind.KEPT,
+    ],
+    User.Role.MANAGER: [Reminder.Kind.PROMPT, Reminder.Kind.DIGEST, Reminder.Kind.HELP],
     User.Role.ADMIN: [],
 }
 PAUSE_CHOICES = {"pause_7": 7, "pause_14": 14, "pause_28": 28}
@@ -37,7 +42,7 @@ def email_preferences_update(
     with transaction.atomic():
         _channels_update(user=user, allowed=allowed, channels=channels or {}, slack_url=slack_url)
         for kind, choice in choices.items():
-            if kind not in allowed or choice == "keep":
+            if kind not in allowed or choice in ("keep", ""):
                 continue
             if choice in PAUSE_CHOICES:
                 mode = EmailPreference.Mode.PAUSED

@@ -21,11 +21,14 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
 from commitments.guidance import daily_answer_path
+from commitments.links import pulse_token
+from commitments.models import Commitment
 from reminders.emails import preferences_token, preferences_url, unsubscribe_url
 from reminders.models import Reminder
 from reps.models import User
@@ -117,6 +120,18 @@ def unlinked_pages_signed_out(page, origin: str) -> dict[str, dict]:
     ):
         checked[url] = visit(page, origin + url)
     # One click on "Stop these emails": the confirmation.
+    # The signed one-tap answer from the nudge: its page, and after its one button.
+    active = Commitment.objects.active().get(rep=rita)
+    answer = reverse(
+        "commitments:pulse_link",
+        kwargs={"token": pulse_token(commitment_id=active.pk, rep_id=rita.pk, answer="no_chance")},
+    )
+    checked[answer] = visit(page, origin + answer)
+    page.get_by_role("button", name="Send my answer").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_text("Noted: no chance yet.")).to_be_visible()
+    checked["answer sent"] = check(page, page.url)
+    checked["/pulse/not-a-valid-token/"] = visit(page, origin + "/pulse/not-a-valid-token/")
     page.goto(origin + path(unsubscribe_url(token)))
     page.get_by_role("button", name="Stop these emails").click()
     page.wait_for_load_state("networkidle")

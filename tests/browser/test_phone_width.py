@@ -20,6 +20,7 @@ from commitments.services import (
     commitment_create,
     commitment_set_indicator,
     drill_add,
+    pulse_record,
 )
 from reminders.models import Reminder
 from tests.browser.conftest import DESKTOP, PHONE
@@ -167,6 +168,8 @@ def organisation():
             day=today - dt.timedelta(weeks=weeks_ago, days=-1),
             value=value,
         )
+    # Mid-week she asked for help: "Needs help" on the team row and the rep page.
+    pulse_record(commitment=active, by=rita, answer="need_help")
 
     # More reps on Maria's team: one with a one thing, one overdue, one without.
     for name, email, days in (

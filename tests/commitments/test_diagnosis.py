@@ -537,7 +537,7 @@ def test_the_export_has_the_reason_for_everyone_and_the_fix_for_its_author_only(
         change_reason="Referrals first",
         next_step="new",
         next_spec=services.CommitmentSpec(
-            behaviour="Ask for a referral", check_date=dt.date(2026, 12, 8)
+            behaviour="Ask for a referral on every call", check_date=dt.date(2026, 12, 8)
         ),
     )
     admin = AdminFactory(organisation=rep.organisation)

@@ -17,6 +17,7 @@ from commitments.models import (
     DRILLS_MAX,
     Commitment,
     Drill,
+    Fix,
     IndicatorEntry,
     NextStep,
     PracticeLog,
@@ -431,6 +432,7 @@ def test_a_reissue_carries_the_indicator_over(manager, with_indicator):
         by=manager,
         outcome="missed",
         diagnosis="system",
+        fix=Fix(task="The 9 a.m. stand-up"),
         next_step=NextStep.REISSUE,
         next_spec=CommitmentSpec(behaviour="", check_date=dt.date(2026, 12, 8)),
     )

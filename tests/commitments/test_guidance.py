@@ -22,6 +22,7 @@ from commitments.models import (
     NEEDS_COUNT_OR_WHEN,
     Commitment,
     CommitmentDraft,
+    Fix,
     commitment_wording_problem,
     vague_wording_hint,
 )
@@ -194,6 +195,7 @@ def test_an_old_vague_one_thing_can_still_be_re_issued_as_it_was(manager, rep):
         by=manager,
         outcome="missed",
         diagnosis="system",
+        fix=Fix(task="The 9 a.m. stand-up"),
         next_step="reissue",
         next_spec=services.CommitmentSpec(behaviour="", check_date=dt.date(2026, 12, 8)),
     )

@@ -342,7 +342,8 @@ def check_then(manager_client, rep, active, next_step="none", outcome="kept"):
             "commitment_id": active.pk,
             "outcome": outcome,
             "evidence": "Showed the emails.",
-            "diagnosis": "",
+            # A miss is diagnosed (skill: no fix to name beyond drills).
+            "diagnosis": "" if outcome == "kept" else "skill",
             "next_step": next_step,
             "next-behaviour": "Book the next meeting before hanging up",
             "next-check_date": "2026-12-07",

@@ -615,6 +615,7 @@ def test_a_history_line_rendered_on_its_own_queries_nothing_and_shows_no_diagnos
             .for_history(viewer)
             .with_practice_count()
             .with_skips()
+            .with_ladder_history()
         )
 
         with django_assert_num_queries(0):

@@ -122,7 +122,8 @@ def test_from_week_5_a_kept_one_is_layered_on_by_default(
     assert re.search(r'id="id_next_step_layer" data-after="kept" data-default-for="kept"', page)
 
     response = manager_client.post(
-        update_url, kept(active, next_step="", **{"next-behaviour": "Book the next meeting"})
+        update_url,
+        kept(active, next_step="", **{"next-behaviour": "Book the next meeting before hanging up"}),
     )
 
     assert response.status_code == 302

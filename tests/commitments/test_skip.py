@@ -33,7 +33,11 @@ def next_week(rep):
     """Agreed today (Monday 30 Nov), checked at next week's 1:1 (Tuesday 8 Dec),
     its nudge and prompt planned."""
     commitment = CommitmentFactory(
-        rep=rep, issued_on=dt.date(2026, 11, 30), check_date=dt.date(2026, 12, 8)
+        rep=rep,
+        issued_on=dt.date(2026, 11, 30),
+        check_date=dt.date(2026, 12, 8),
+        # The rep said "Deal": no "Deal?" email among its reminders.
+        accepted_at=dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
     )
     reminder_schedule_for_rep(rep_id=rep.pk)
     return commitment
@@ -62,9 +66,9 @@ def reminder_times(commitment: Commitment) -> dict[str, dt.datetime]:
 def test_skipping_moves_the_check_to_the_next_1_1_and_its_reminders_with_it(
     manager_client, rep, next_week, skip_url, rep_page
 ):
-    # Before: the nudge on Friday 4 Dec, the manager's prompt on the 1:1's morning.
+    # Before: the nudge on Thursday 3 Dec, the manager's prompt on the 1:1's morning.
     assert reminder_times(next_week) == {
-        "nudge": dt.datetime(2026, 12, 4, 8, 0, tzinfo=UTC),
+        "nudge": dt.datetime(2026, 12, 3, 8, 0, tzinfo=UTC),
         "prompt": dt.datetime(2026, 12, 8, 8, 0, tzinfo=UTC),
     }
 
@@ -81,7 +85,8 @@ def test_skipping_moves_the_check_to_the_next_1_1_and_its_reminders_with_it(
         dt.date(2026, 12, 15),
     )
     assert (skip.reason, skip.by) == ("travel", rep.manager)
-    # The same rows, re-timed: the nudge to the new middle, the prompt to the new 1:1.
+    # The same rows, re-timed: the nudge to Monday 7 Dec (40 % of the way, the
+    # middle of the ten working days between), the prompt to the new 1:1.
     assert reminder_times(next_week) == {
         "nudge": dt.datetime(2026, 12, 7, 8, 0, tzinfo=UTC),
         "prompt": dt.datetime(2026, 12, 15, 8, 0, tzinfo=UTC),

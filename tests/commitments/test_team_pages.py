@@ -193,7 +193,8 @@ def test_a_row_reads_the_attempt_a_check_due_today_and_one_practice_entry(client
     assert f'<a href="/reps/{rep.pk}/">Rob &lt;b&gt;Rep&lt;/b&gt;</a>' in row
     assert (
         '<td data-label="The one thing">Ask &lt;script&gt;for&lt;/script&gt; the next step '
-        '&amp; the date <span class="muted">(attempt 2)</span></td>'
+        '&amp; the date <span class="muted">(attempt 2)</span>'
+        '<br><small class="muted">not yet accepted</small></td>'
     ) in row
     assert (
         '<td data-label="Check">Mon 30 Nov <span class="badge badge-active">Today</span></td>'

@@ -111,6 +111,8 @@ def test_closing_a_commitment_skips_what_was_waiting_for_it(clock, mailoutbox):
     assert status_of(rep) == {
         "nudge": ("skipped", "commitment closed"),
         "prompt": ("skipped", "commitment closed"),
+        # About the closed commitment by nature: "You kept it".
+        "kept": ("pending", ""),
     }
     clock.move_to(at(2026, 12, 8, 8, 0))
     reminder_dispatch_due()

@@ -15,6 +15,7 @@ from django.urls import reverse
 from commitments import services
 from commitments.models import Check, CoachingSession, Commitment
 from commitments.signals import loop_changed
+from reminders import tasks
 from reminders.models import Reminder
 from reps.models import User
 from reps.services import rep_settings_update
@@ -182,9 +183,14 @@ def test_the_nudge_and_prompt_exist_before_the_new_commitment_commits(
         commitment = services.commitment_create(rep=rep, by=rep.manager, spec=spec())
         planned = reminders_of(commitment)
 
-    assert planned == {("nudge", rep.pk, "pending"), ("prompt", rep.manager_id, "pending")}
-    # Nothing was left for after the commit.
-    assert deferred == []
+    assert planned == {
+        ("nudge", rep.pk, "pending"),
+        ("prompt", rep.manager_id, "pending"),
+        ("new", rep.pk, "pending"),
+    }
+    # Nothing was left for after the commit but the kick that sends the
+    # rep's "Deal?" email at once (the next tick sends it otherwise).
+    assert deferred == [tasks.sweep_soon]
 
 
 def test_a_check_re_plans_the_reminders_before_it_commits(django_capture_on_commit_callbacks):
@@ -203,8 +209,12 @@ def test_a_check_re_plans_the_reminders_before_it_commits(django_capture_on_comm
         old, new = reminders_of(first), reminders_of(following)
 
     assert {status for _, _, status in old} == {"skipped"}
-    assert new == {("nudge", rep.pk, "pending"), ("prompt", rep.manager_id, "pending")}
-    assert deferred == []
+    assert new == {
+        ("nudge", rep.pk, "pending"),
+        ("prompt", rep.manager_id, "pending"),
+        ("new", rep.pk, "pending"),
+    }
+    assert deferred == [tasks.sweep_soon]
 
 
 def test_a_new_time_zone_re_times_the_prompt_before_it_commits(
