@@ -1140,6 +1140,14 @@ class RepQuerySet(UserQuerySet):
             return self.filter(queue_check_date__lte=week_end)
         if show == QueueFilter.NO_ONE_THING:
             return self.filter(queue_rank=QueueRank.NEEDS_ONE_THING)
+        if show == QueueFilter.NEEDS_HELP:
+            # The rep's latest mid-week answer about their active one thing.
+            latest = RepPulse.objects.filter(
+                IS_ACTIVE_PULSE, commitment__rep=OuterRef("pk")
+            ).order_by("-at", "-pk")
+            return self.alias(queue_pulse=Subquery(latest.values("answer")[:1])).filter(
+                queue_pulse=PulseAnswer.NEED_HELP
+            )
         return self
 
     def next_due(self, *, now: dt.datetime, after: User) -> "Rep | None":
@@ -1177,6 +1185,11 @@ class QueueFilter(models.TextChoices):
     DUE = "due", "Due this week"
     OVERDUE = "overdue", "Overdue"
     NO_ONE_THING = "none", "No one thing"
+    NEEDS_HELP = "help", "Needs help"
+
+
+# A pulse about the rep's active one thing (``RepPulse``).
+IS_ACTIVE_PULSE = Q(commitment__status=CommitmentStatus.ACTIVE)
 
 
 # "Due this week": a check within this many days, today included.

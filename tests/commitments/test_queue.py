@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from commitments.models import QueueFilter, QueueRank, Rep
+from commitments.models import QueueFilter, QueueRank, Rep, RepPulse
 from commitments.views import TEAM_PAGE_SIZE
 from tests.commitments.test_team_pages import TEAM_PAGE_QUERIES
 from tests.commitments.test_weekly_update import weekly_update
@@ -138,6 +138,29 @@ def test_the_queue_can_be_filtered(manager_client, queue, show, expected):
     assert rows(page) == expected
 
 
+def test_needs_help_shows_the_reps_whose_latest_answer_asks_for_help(manager_client, manager):
+    helped = rep_due(manager, "Asked for help", 2)
+    later = rep_due(manager, "Asked, then on it", 2)
+    closed = rep_due(manager, "Asked last week", 2)
+    for rep, answers in ((helped, ["on_it", "need_help"]), (later, ["need_help", "on_it"])):
+        active = rep.commitments.get(status="active")
+        for hour, answer in enumerate(answers):
+            RepPulse.objects.create(
+                commitment=active,
+                answer=answer,
+                at=timezone.now() - dt.timedelta(hours=5 - hour),
+                answered_on=TODAY,
+            )
+    old = CommitmentFactory(rep=closed, status="missed", issued_on=day(-14), check_date=day(-7))
+    RepPulse.objects.create(
+        commitment=old, answer="need_help", at=timezone.now(), answered_on=day(-10)
+    )
+
+    page = manager_client.get(reverse("commitments:team") + "?show=help").text
+
+    assert rows(page) == ["Asked for help"]
+
+
 def test_due_this_week_ends_six_days_from_today(manager_client, manager):
     rep_due(manager, "In six days", 6)
     rep_due(manager, "In seven days", 7)
@@ -168,12 +191,22 @@ def test_an_empty_filter_says_so_and_links_back_to_all(manager_client, manager):
     assert "No reps yet." not in page
 
 
-@pytest.mark.parametrize("show", ["all", "overdue", "due", "none"])
+@pytest.mark.parametrize("show", ["all", "overdue", "due", "none", "help"])
 def test_a_filtered_queue_runs_the_same_fixed_number_of_queries(
     manager_client, queue, show, django_assert_num_queries
 ):
+    # Every filter shows a row: one rep needs help.
+    RepPulse.objects.create(
+        commitment=queue[2].commitments.get(status="active"),
+        answer="need_help",
+        at=timezone.now(),
+        answered_on=TODAY,
+    )
+
     with django_assert_num_queries(TEAM_PAGE_QUERIES):
-        manager_client.get(reverse("commitments:team") + f"?show={show}")
+        page = manager_client.get(reverse("commitments:team") + f"?show={show}").text
+
+    assert rows(page)
 
 
 def test_the_pages_of_a_filtered_queue_keep_the_filter(manager_client, manager):
