@@ -16,6 +16,7 @@ from .models import (
     PerformanceConversation,
     PracticeCorrection,
     PracticeLog,
+    RepPulse,
     StandingRecheck,
 )
 
@@ -181,3 +182,11 @@ class PracticeCorrectionAdmin(ReadOnlyAdmin):
 class CommitmentRevisionAdmin(ReadOnlyAdmin):
     list_display = ["commitment", "kind", "by", "at"]
     list_select_related = ["commitment", "by"]
+
+
+@admin.register(RepPulse)
+class RepPulseAdmin(ReadOnlyAdmin):
+    """The reps' mid-week answers ("On it", "Need help", "No chance yet")."""
+
+    list_display = ["commitment", "answer", "at"]
+    list_select_related = ["commitment"]

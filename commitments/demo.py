@@ -42,12 +42,14 @@ from .models import (
 from .services import (
     CommitmentSpec,
     check_record,
+    commitment_accept,
     commitment_create,
     daily_answer_record,
     drill_add,
     drill_tick,
     indicator_log,
     practice_log,
+    pulse_record,
 )
 
 
@@ -345,6 +347,7 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
     current = commitment_create(
         rep=rep, by=rep.manager, spec=loop.spec(days[1]), now=loop.at(days[0])
     )
+    _accept(loop, current, this_week=False)
     for week, outcome in enumerate(plan.outcomes, start=1):
         loop.practise_week(current, outcome)
         _log_indicator(loop, current, share=data.INDICATOR_SHARE[outcome], until=current.check_date)
@@ -356,6 +359,8 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
         check, current = loop.check(
             current, outcome, on=days[week], next_step=next_step_taken, last=week == weeks
         )
+        if current is not None:
+            _accept(loop, current, this_week=week == weeks)
 
     if story == "self_coaching":
         # Weeks 9-12 of the horizon: the rep brings their own next
@@ -371,6 +376,31 @@ def _live_history(rep: User, plan: Plan, today: dt.date, weeks: int) -> None:
         loop.practise_until(current, today)
         _log_indicator(loop, current, share=data.INDICATOR_SHARE_THIS_WEEK, until=today)
         _plan_drills(loop, current, today)
+        _pulse(loop, current, today)
+
+
+def _accept(loop: Loop, commitment: Commitment, *, this_week: bool) -> None:
+    """The rep says "Deal" an hour after the 1:1 (their own proposal is
+    accepted already); this week's waits for the reps in NOT_YET_ACCEPTED."""
+    if commitment.accepted_at is not None:
+        return
+    if this_week and loop.person.local in data.NOT_YET_ACCEPTED:
+        return
+    commitment_accept(
+        commitment=commitment,
+        by=loop.rep,
+        now=loop.at(commitment.issued_on) + data.ACCEPTED_AFTER,
+    )
+
+
+def _pulse(loop: Loop, commitment: Commitment, today: dt.date) -> None:
+    """This week's mid-week answer, on the day before today, if the week
+    has run that long."""
+    answer = data.PULSE_THIS_WEEK.get(loop.person.local)
+    day = today - dt.timedelta(days=1)
+    if answer is None or day <= commitment.issued_on:
+        return
+    pulse_record(commitment=commitment, by=loop.rep, answer=answer, now=loop.at(day, data.PULSE_AT))
 
 
 def _live_ramp(rep: User, plan: Plan, today: dt.date) -> None:

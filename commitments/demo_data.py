@@ -384,6 +384,13 @@ PARTLY_RATE = 0.15
 PRACTICE_PER_WEEK = {KEPT: (2, 4), PARTLY: (1, 2), MISSED: (0, 1), NO_OPP: (1, 2)}  # fewest, most
 # Reps whose latest miss is "not sure yet": the rep page chases its diagnosis.
 UNSURE_LAST = ("tomas",)
+# The rep's side: each one thing is accepted ("Deal") this long after the 1:1
+# that agreed it, except this week's for these reps (the manager sees "not yet
+# accepted"); this week's mid-week answer, for the reps named here.
+ACCEPTED_AFTER = dt.timedelta(hours=1)
+NOT_YET_ACCEPTED = ("grace",)
+PULSE_THIS_WEEK = {"rep": "on_it", "jack": "need_help", "tomas": "no_chance"}
+PULSE_AT = dt.time(12, 30)
 PRACTICE_DAILY_CHANCE = 0.5  # this week, the chance of a log on each day so far
 PRIVATE_NOTE_CHANCE = 0.4
 START_WEEKS_BEFORE_HISTORY = (4, 30)  # how long before the first 1:1 a rep started

@@ -227,7 +227,9 @@ def test_the_history_shows_the_reps_answer_beside_the_managers_outcome(
 ):
     commitment = set_by_manager(rep)
     rep_client.post(PULSE, {"commitment_id": commitment.pk, "answer": "need_help"})
-    services.check_record(commitment=commitment, by=rep.manager, outcome="partly")
+    services.check_record(
+        commitment=commitment, by=rep.manager, outcome="partly", diagnosis="skill"
+    )
 
     for client, path in ((manager_client, rep_page), (rep_client, ME)):
         body = client.get(path).text
@@ -341,7 +343,7 @@ def test_a_missed_check_is_not_recognised(rep, rep_client):
 
 def test_the_one_things_text_is_inert_on_every_page(rep, rep_client, manager_client, rep_page):
     script = '<script>alert("x")</script>'
-    commitment = set_by_manager(rep, behaviour=f"Ask {script} twice")
+    commitment = set_by_manager(rep, behaviour=f"Ask {script} twice on every call")
     rep_client.post(PULSE, {"commitment_id": commitment.pk, "answer": "need_help"})
 
     for body in (

@@ -267,7 +267,9 @@ def test_a_missed_or_partly_kept_check_sends_no_recognition(clock, smtp):
     clock.move_to(dt.datetime(2026, 12, 8, 10, 30, tzinfo=UTC))
     smtp.received.clear()
 
-    services.check_record(commitment=commitment, by=rep.manager, outcome="partly")
+    services.check_record(
+        commitment=commitment, by=rep.manager, outcome="partly", diagnosis="skill"
+    )
     reminder_dispatch_due()
 
     assert not Reminder.objects.filter(kind="kept").exists()
