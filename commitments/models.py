@@ -1098,6 +1098,103 @@ class RepQuerySet(UserQuerySet):
             authored_by_rep=count(firsts.filter(AUTHORED_BY_REP)),
         )
 
+    # --- the 1:1 queue ---------------------------------------------------
+    def in_queue_order(self, now: dt.datetime):
+        """Reps in the order their 1:1s come up (``QueueRank``), in each
+        rep's own day: overdue checks first (the oldest first), then those
+        due today, then reps with no one thing (nothing to wait for: it can
+        be set at any 1:1), then the rest by check date; by name within a
+        day. Annotates ``queue_today``, ``queue_check_date`` (the active
+        commitment's, or None) and ``queue_rank``; part of the reps' own
+        query, so a page of the queue costs no extra query."""
+        check_date = Subquery(
+            Commitment.objects.active().filter(rep=OuterRef("pk")).values("check_date")[:1]
+        )
+        return (
+            self.annotate(
+                queue_today=LocalDate("timezone", now=now),
+                queue_check_date=check_date,
+            )
+            .annotate(
+                queue_rank=Case(
+                    When(queue_check_date__isnull=True, then=Value(QueueRank.NEEDS_ONE_THING)),
+                    When(queue_check_date__lt=F("queue_today"), then=Value(QueueRank.OVERDUE)),
+                    When(queue_check_date=F("queue_today"), then=Value(QueueRank.DUE_TODAY)),
+                    default=Value(QueueRank.UPCOMING),
+                )
+            )
+            .order_by("queue_rank", "queue_check_date", "name", "pk")
+        )
+
+    def in_queue(self, show: str):
+        """The part of the queue ``show`` (a ``QueueFilter``) asks for; needs
+        ``in_queue_order``. Anything else is the whole queue."""
+        if show == QueueFilter.OVERDUE:
+            return self.filter(queue_rank=QueueRank.OVERDUE)
+        if show == QueueFilter.DUE:
+            # Overdue counts as due; "this week" is the next seven days, today included.
+            week_end = ExpressionWrapper(
+                F("queue_today") + dt.timedelta(days=QUEUE_DUE_DAYS - 1),
+                output_field=models.DateField(),
+            )
+            return self.filter(queue_check_date__lte=week_end)
+        if show == QueueFilter.NO_ONE_THING:
+            return self.filter(queue_rank=QueueRank.NEEDS_ONE_THING)
+        if show == QueueFilter.NEEDS_HELP:
+            # The rep's latest mid-week answer about their active one thing.
+            latest = RepPulse.objects.filter(
+                IS_ACTIVE_PULSE, commitment__rep=OuterRef("pk")
+            ).order_by("-at", "-pk")
+            return self.alias(queue_pulse=Subquery(latest.values("answer")[:1])).filter(
+                queue_pulse=PulseAnswer.NEED_HELP
+            )
+        return self
+
+    def next_due(self, *, now: dt.datetime, after: User) -> "Rep | None":
+        """The next rep due after updating ``after``: the first of the queue
+        (``in_queue_order``) who is not ``after`` and whose update is not
+        already done today (their today: a check recorded or a one thing
+        agreed), or None. One query."""
+        done_today = Commitment.objects.filter(rep=OuterRef("pk")).filter(
+            Q(issued_on=OuterRef("queue_today"))
+            | Q(check_result__checked_on=OuterRef("queue_today"))
+        )
+        return (
+            self.exclude(pk=after.pk)
+            .in_queue_order(now)
+            .exclude(Exists(done_today))
+            .only("pk", "name", "timezone")
+            .first()
+        )
+
+
+# --- the 1:1 queue: who comes next ------------------------------------------
+class QueueRank(models.IntegerChoices):
+    """Where a rep stands in the manager's 1:1 queue, first to last."""
+
+    OVERDUE = 0, "Overdue"
+    DUE_TODAY = 1, "Due today"
+    NEEDS_ONE_THING = 2, "Needs a one thing"
+    UPCOMING = 3, "Upcoming"
+
+
+class QueueFilter(models.TextChoices):
+    """The parts of the queue the team page can show (``?show=``)."""
+
+    ALL = "all", "All"
+    DUE = "due", "Due this week"
+    OVERDUE = "overdue", "Overdue"
+    NO_ONE_THING = "none", "No one thing"
+    NEEDS_HELP = "help", "Needs help"
+
+
+# A pulse about the rep's active one thing (``RepPulse``).
+IS_ACTIVE_PULSE = Q(commitment__status=CommitmentStatus.ACTIVE)
+
+
+# "Due this week": a check within this many days, today included.
+QUEUE_DUE_DAYS = 7
+
 
 class Rep(User):
     """A rep as the loop sees them: the facts read from ``for_team_page``."""
@@ -1110,6 +1207,11 @@ class Rep(User):
     @property
     def active_commitment(self) -> Commitment | None:
         return self.active_list[0] if self.active_list else None
+
+    @property
+    def queue_status(self) -> str:
+        """Where the rep stands in the 1:1 queue, in words (``in_queue_order``)."""
+        return QueueRank(self.queue_rank).label
 
     @property
     def recent_oldest_first(self) -> list[Commitment]:

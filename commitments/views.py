@@ -63,6 +63,7 @@ from .models import (
     PerformanceConversation,
     PracticeCorrection,
     PracticeLog,
+    QueueFilter,
     Rep,
     RepPulse,
     StandingRecheck,
@@ -114,11 +115,16 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
     else:
         manager = get_object_or_404(managers, pk=manager_id)
     now = timezone.now()
+    show = request.GET.get("show", QueueFilter.ALL)
+    if show not in QueueFilter.values:
+        show = QueueFilter.ALL
     reps = (
         Rep.objects.reps()
         # Scoped to the viewer's organisation as well as the manager: tenants never mix.
         .filter(manager=manager, organisation_id=viewer.organisation_id, is_active=True)
-        .order_by("name", "pk")
+        # A 1:1 queue: who is due first (the rule book's order).
+        .in_queue_order(now)
+        .in_queue(show)
         # The row says "beyond coaching" to the manager who diagnosed it.
         .for_team_page(viewer=viewer, now=now)
         # Ramp's answer today and the rep-authored share: in the same query.
@@ -133,7 +139,14 @@ def team(request: HttpRequest, manager_id: int | None = None) -> HttpResponse:
     return render(
         request,
         "commitments/team.html",
-        {"manager": manager, "page": page, "summary": summary, "is_own": manager == viewer},
+        {
+            "manager": manager,
+            "page": page,
+            "summary": summary,
+            "is_own": manager == viewer,
+            "show": show,
+            "filters": QueueFilter.choices,
+        },
     )
 
 
@@ -382,6 +395,10 @@ def rep_detail(request: HttpRequest, rep_id: int) -> HttpResponse:
     if request.htmx and not request.htmx.history_restore_request and picked(request):
         # A proven one thing picked: the form comes back filled in, in place.
         return render(request, "commitments/rep_detail.html#loop", context)
+    if request.session.get(SAVED_SESSION_KEY) == rep.pk:
+        # Just saved without JavaScript (the redirect): the saved state, once.
+        del request.session[SAVED_SESSION_KEY]
+        context |= _saved_context(request, rep)
     return render(request, "commitments/rep_detail.html", context)
 
 
@@ -524,9 +541,25 @@ def skip_week(request: HttpRequest, rep_id: int) -> HttpResponse:
 
 def _loop_saved(request: HttpRequest, rep_id: int) -> HttpResponse:
     if not request.htmx:
+        request.session[SAVED_SESSION_KEY] = rep_id
         return redirect("commitments:rep_detail", rep_id=rep_id)
     rep = _rep_for_viewer(request, rep_id)
-    return render(request, "commitments/rep_detail.html#loop", _loop_context(request, rep))
+    context = _loop_context(request, rep) | _saved_context(request, rep)
+    return render(request, "commitments/rep_detail.html#loop", context)
+
+
+# --- the 1:1 queue: after a save, the next rep due ---------------------------
+SAVED_SESSION_KEY = "commitments_just_saved"
+
+
+def _saved_context(request: HttpRequest, rep: Rep) -> dict:
+    """Right after a save: the new one thing and its check date, no check
+    form for it, and the next rep due in the queue, one key away."""
+    reps = Rep.objects.reps_visible_to(request.user).filter(manager=request.user)
+    return {
+        "just_saved": True,
+        "next_rep": reps.next_due(now=timezone.now(), after=rep),
+    }
 
 
 def _render_loop(request: HttpRequest, rep_id: int, **forms) -> HttpResponse:

@@ -115,12 +115,10 @@ def test_the_manager_checks_and_layers_then_the_rep_sees_it_and_logs_practice(
     page.keyboard.press("Tab")
     expect(update.get_by_label("What did the rep show you?")).to_be_focused()
     page.keyboard.type("Showed me ten emails, three replies.")
-    # Layer the next one thing: Space on the radio, Enter on the collapsed details.
+    # Layer the next one thing: Space on the radio; its fields are open already.
     update.get_by_label("Keep it as a standing behaviour").focus()
     page.keyboard.press("Space")
     expect(update.get_by_label("Keep it as a standing behaviour")).to_be_checked()
-    update.get_by_text("The next one thing (for layering or a different one)").focus()
-    page.keyboard.press("Enter")
     behaviour = update.get_by_label("The one thing")
     expect(behaviour).to_be_visible()
     behaviour.focus()
@@ -135,9 +133,12 @@ def test_the_manager_checks_and_layers_then_the_rep_sees_it_and_logs_practice(
     expect(page.locator(".hero .behaviour")).to_have_text(NEXT_ONE)
     assert page.evaluate("window.__noReload") == "still the same page"
     assert navigations == []
-    # The next round's form is ready for the next 1:1.
+    # The new one thing and its check date, not a blank check form for it.
     layered = Commitment.objects.active().get(rep=rep)
-    expect(page.locator('input[name="commitment_id"]')).to_have_value(str(layered.pk))
+    expect(
+        page.get_by_role("heading", name=f"Next check: {layered.check_date:%A %-d %B}")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="How did the one thing go?")).to_have_count(0)
     assert layered.builds_on_id == active.pk
     assert Check.objects.get(commitment=active).evidence == "Showed me ten emails, three replies."
     page.screenshot(path=screenshots / "rep-after-update-desktop.png", full_page=True)
@@ -167,19 +168,19 @@ def test_an_invalid_update_shows_the_error_in_place_and_keeps_the_input(new_page
     page.goto(f"/reps/{team['rep'].pk}/")
     update = page.locator("form", has=page.get_by_role("button", name=re.compile("Save the check")))
 
+    # Kept, layered on (chosen with it) without the next one thing's words.
     update.get_by_label("Kept", exact=True).check()
-    update.get_by_label("Same one thing again").check()
     update.get_by_label("What did the rep show you?").fill("Typed and not lost")
     update.get_by_role("button", name=re.compile("Save the check")).click()
 
-    error = page.locator("#id_next_step_error")
-    expect(error).to_contain_text("Layer the next one thing instead")
+    error = page.locator("#id_next-behaviour_error")
+    expect(error).to_contain_text("Write the next one thing")
     expect(update.get_by_label("What did the rep show you?")).to_have_value("Typed and not lost")
     # The person is taken to the field that needs them.
     focused = page.evaluate(
         "[document.activeElement.name, document.activeElement.getAttribute('aria-invalid')]"
     )
-    assert focused == ["next_step", "true"]
+    assert focused == ["next-behaviour", "true"]
     assert Commitment.objects.get(pk=team["active"].pk).status == "active"
 
 

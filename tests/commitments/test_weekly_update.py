@@ -490,9 +490,10 @@ def test_an_htmx_update_returns_the_loop_partial_not_a_page(
         in response.text
     )
     assert "Book the next meeting before hanging up" in response.text
-    # The next round's form is already there: no reload needed.
-    layered = Commitment.objects.active().get(rep=rep)
-    assert f'name="commitment_id" value="{layered.pk}"' in response.text
+    # The new one thing and its check date, not a blank check form for it.
+    assert "Next check: Monday 7 December" in response.text
+    assert 'id="update-heading"' not in response.text
+    assert 'name="commitment_id"' not in response.text
 
 
 def test_an_htmx_update_with_errors_returns_the_partial_with_the_errors(
@@ -513,7 +514,8 @@ def test_an_htmx_first_commitment_returns_the_loop_partial(manager_client, new_u
     assert response.status_code == 200
     assert "<html" not in response.text
     assert "10 trigger-event emails before 10 a.m." in response.text
-    assert "How did the one thing go?" in response.text
+    assert "Next check: Monday 7 December" in response.text
+    assert 'id="update-heading"' not in response.text
 
 
 def test_without_htmx_the_update_redirects_to_the_rep_page(
