@@ -589,6 +589,8 @@ class CommitmentQuerySet(models.QuerySet):
             .values("week")
             .annotate(
                 checked=Count("pk"),
+                # No opportunity is no judgment: out of the kept share.
+                judged=Count("pk", filter=IS_JUDGED),
                 kept=Count("pk", filter=Q(status=CommitmentStatus.KEPT)),
                 on_time=Count("pk", filter=CHECKED_ON_TIME),
             )
@@ -601,6 +603,7 @@ class CommitmentQuerySet(models.QuerySet):
                 TrendWeek(
                     monday=monday,
                     checked=row["checked"] if row else 0,
+                    judged=row["judged"] if row else 0,
                     kept=row["kept"] if row else 0,
                     on_time=row["on_time"] if row else 0,
                 )
@@ -1300,16 +1303,18 @@ class RootCause:
 
 @dataclasses.dataclass(frozen=True)
 class TrendWeek:
-    """One week of checks (by check date): how many, kept, on time."""
+    """One week of checks (by check date): how many, judged, kept, on time."""
 
     monday: dt.date
     checked: int
     kept: int
     on_time: int
+    # Checked weeks that judged the behaviour (no opportunity is not one).
+    judged: int = 0
 
     @property
     def kept_pct(self) -> int | None:
-        return round(100 * self.kept / self.checked) if self.checked else None
+        return round(100 * self.kept / self.judged) if self.judged else None
 
     @property
     def on_time_pct(self) -> int | None:

@@ -143,6 +143,7 @@ def commitment_create(
     builds_on: Commitment | None = None,
     reinforces: Commitment | None = None,
     carries_on: Commitment | None = None,
+    repeats_agreed: bool = False,
     now: dt.datetime | None = None,
     draft: CommitmentDraft | None = None,
 ) -> Commitment:
@@ -159,8 +160,11 @@ def commitment_create(
         )
     if not spec.behaviour.strip():
         raise ValidationError({"behaviour": "Write the one thing the rep will do."})
-    # A re-issue repeats what was agreed before, as it was worded then.
-    if reissue_of is None and (problem := _wording_problem(spec)):
+    # A re-issue, a reinforcement, a carry-on or a slipped standing behaviour
+    # made the one thing again (``repeats_agreed``) repeats what was agreed
+    # before, as it was worded then: only new wording must name a count or a when.
+    repeats = repeats_agreed or any(c is not None for c in (reissue_of, reinforces, carries_on))
+    if not repeats and (problem := _wording_problem(spec)):
         raise ValidationError({"target_count": problem}, code="needs_count_or_when")
     today = rep.local_today(now)
     if problem := check_date_problem(spec.check_date, today=today):
@@ -1047,6 +1051,7 @@ def recheck_reissue(
             spec=CommitmentSpec.repeat(
                 standing, check_date=check_date or next_check_default(rep, today=today)
             ),
+            repeats_agreed=True,
             now=now,
         )
         locked.reissued_as = following

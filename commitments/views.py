@@ -908,6 +908,8 @@ def performance_conversation_new(request: HttpRequest, rep_id: int) -> HttpRespo
     return _render_loop(request, rep_id, performance_form=form)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def drill_done(request: HttpRequest, drill_id: int) -> HttpResponse:
     """The rep ticks a drill off: one tap, and ticking again changes nothing."""
     if not request.user.is_rep:

@@ -330,6 +330,18 @@ def test_the_rep_sees_the_drills_and_ticks_one_off_in_one_tap(rep_client, rep, m
     assert "1 entry" in response.text  # the practice count includes the tick
 
 
+def test_a_drill_is_ticked_only_by_a_signed_in_rep_with_get_or_post(rep_client, manager, active):
+    drill = add_drill(active, manager)
+
+    anonymous = Client().post(done_url(drill))
+    other_method = rep_client.put(done_url(drill))
+
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert other_method.status_code == 405
+    drill.refresh_from_db()
+    assert not drill.is_done
+
+
 def test_ticking_a_drill_twice_logs_it_once(rep_client, rep, manager, active):
     drill = add_drill(active, manager)
 

@@ -204,6 +204,43 @@ def test_an_old_vague_one_thing_can_still_be_re_issued_as_it_was(manager, rep):
     assert again.attempt == 2
 
 
+@pytest.mark.parametrize(
+    ("outcome", "next_step", "link"),
+    [("no_opp", "carry_on", "carries_on"), ("kept", "reinforce", "reinforces")],
+)
+def test_an_old_vague_one_thing_carries_on_or_is_reinforced_through_the_page(
+    client, manager, rep, outcome, next_step, link
+):
+    # The same wording again is no new wording: a week with no opportunity
+    # (whose only next step is carrying on) or a reinforcement records.
+    old = CommitmentFactory(
+        rep=rep,
+        behaviour="Prospect more",
+        target_count=None,
+        target_unit="",
+        target_days="",
+        by_time=None,
+        issued_on=dt.date(2026, 11, 24),
+        check_date=dt.date(2026, 12, 1),
+    )
+    client.force_login(manager)
+
+    response = client.post(
+        reverse("commitments:weekly_update", args=[rep.pk]),
+        {
+            "commitment_id": old.pk,
+            "outcome": outcome,
+            "next_step": next_step,
+            "next-check_date": "2026-12-08",
+        },
+    )
+
+    assert response.status_code == 302
+    following = Commitment.objects.active().get(rep=rep)
+    assert following.behaviour == "Prospect more"
+    assert getattr(following, f"{link}_id") == old.pk
+
+
 # --- the library of proven one things ---------------------------------------------
 
 

@@ -206,3 +206,18 @@ def test_misses_not_sure_yet_are_undiagnosed_and_days_to_a_diagnosis_are_average
 
     assert "<strong>1</strong> <span>misses not diagnosed (yet)" in section
     assert "<strong>1.5</strong> <span>days from a miss to its diagnosis" in section
+
+
+def test_a_week_with_no_opportunity_is_out_of_the_kept_share(org, admin_client):
+    manager = ManagerFactory(organisation=org)
+    rita, sam = (RepFactory(organisation=org, manager=manager) for _ in range(2))
+    checked(rita, weeks_ago=1, outcome="kept")
+    checked(sam, weeks_ago=1, outcome="no_opp")
+    checked(sam, weeks_ago=2, outcome="no_opp")
+
+    section = method_section(admin_client.get(reverse("commitments:organisation")).text)
+
+    # Last week: 2 checks, 1 judged and kept; the week before: nothing judged, no bar.
+    assert '<th scope="row">23 Nov</th><td>2</td><td>100%</td>' in section
+    assert '<th scope="row">16 Nov</th><td>1</td><td>—</td>' in section
+    assert section.count("<rect") == 1
