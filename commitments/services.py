@@ -1158,6 +1158,11 @@ def check_correct(
         locked.save(update_fields=["outcome", "evidence", "diagnosis"])
         commitment.status = outcome
         commitment.save(update_fields=["status"])
+        # What was derived from the check follows it: the CRM hears of the
+        # correction, and the reminders are re-planned ("You kept it" for a
+        # week corrected to kept; one corrected away from kept is not sent).
+        check_recorded.send(sender=Check, check=locked, now=now, correction=correction)
+        loop_changed.send(sender=Commitment, rep_id=commitment.rep_id, now=now)
     return correction
 
 

@@ -26,8 +26,8 @@ class RemindersConfig(AppConfig):
             transaction.on_commit(tasks.sweep_soon)
             return kind
 
-        def on_check_recorded(sender, check, now, **kwargs):
-            if delivery.webhook_record_check(check=check, now=now):
+        def on_check_recorded(sender, check, now, correction=None, **kwargs):
+            if delivery.webhook_record_check(check=check, now=now, correction=correction):
                 transaction.on_commit(tasks.sweep_soon)
 
         def on_commitment_made(sender, commitment, now, **kwargs):

@@ -192,10 +192,11 @@ def webhook_record_commitment(*, commitment: Commitment, now: dt.datetime | None
     )
 
 
-def webhook_record_check(*, check: Check, now: dt.datetime | None = None) -> bool:
-    """Record the ``check.recorded`` event, in the caller's transaction, if
-    the rep's organisation has a webhook. The diagnosis and the 1:1's notes
-    stay out. True when recorded."""
+def webhook_record_check(*, check: Check, now: dt.datetime | None = None, correction=None) -> bool:
+    """Record the ``check.recorded`` event (``check.corrected`` when its
+    author corrected the outcome within the window: ``correction``), in the
+    caller's transaction, if the rep's organisation has a webhook. The
+    diagnosis and the 1:1's notes stay out. True when recorded."""
     now = now or timezone.now()
     commitment = check.commitment
     if not _has_webhook(commitment):
@@ -209,10 +210,14 @@ def webhook_record_check(*, check: Check, now: dt.datetime | None = None) -> boo
             "checked_by": _person(check.checked_by),
         }
     }
-    payload = _event("check.recorded", commitment=commitment, now=now, **data)
-    return _record_event(
-        f"hook:check:c{commitment.pk}", Reminder.Kind.CHECK, commitment, payload, now
-    )
+    key, event_type = f"hook:check:c{commitment.pk}", "check.recorded"
+    if correction is not None:
+        if correction.old_outcome == correction.new_outcome:
+            return False  # Evidence or the diagnosis only: nothing the CRM holds changed.
+        key, event_type = f"{key}:r{correction.pk}", "check.corrected"
+        data["check"]["previous_outcome"] = correction.old_outcome
+    payload = _event(event_type, commitment=commitment, now=now, **data)
+    return _record_event(key, Reminder.Kind.CHECK, commitment, payload, now)
 
 
 def webhook_body(reminder: Reminder) -> bytes:

@@ -421,7 +421,10 @@ def _stale_reason(reminder: Reminder, commitment: Commitment | None, preferences
             if day in days:
                 return "answered already"
         if reminder.kind == Reminder.Kind.KEPT:
-            # About a closed commitment by nature: recognised while it is fresh.
+            # About a closed commitment by nature: recognised while it is fresh,
+            # and only while it still stands as kept (a check can be corrected).
+            if commitment.status != Commitment.Status.KEPT:
+                return "check corrected: not kept"
             if local_today >= commitment.closed_at.astimezone(rep.tzinfo).date() + (
                 dt.timedelta(days=RECOGNITION_DAYS)
             ):
