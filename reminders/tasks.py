@@ -8,6 +8,7 @@ Time limits are the project's (``CELERY_TASK_SOFT_TIME_LIMIT`` and
 """
 
 import logging
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -32,11 +33,21 @@ def sweep() -> None:
     reminder_dispatch_due(plan=False)
 
 
+# When the broker did not answer, this process stops asking it for this
+# long: the client's own retries take seconds, which a web request must not
+# wait for write after write. The email is in the ledger; the tick sends it.
+BROKER_QUIET_SECONDS = 60
+_broker_failed_at: float | None = None
+
+
 def sweep_soon() -> None:
-    """Start a sweep now (an invitation or a reset was just recorded) rather
-    than at the next tick. With the broker down the next tick sends it: the
-    email is in the ledger either way."""
+    """Start a sweep now (an invitation, a reset, "Need help" was just
+    recorded) rather than at the next tick. With the broker down the next
+    tick sends it: the email is in the ledger either way."""
+    global _broker_failed_at
     if not settings.REMINDERS_SWEEP_ON_REQUEST:
+        return
+    if _broker_failed_at is not None and time.time() - _broker_failed_at < (BROKER_QUIET_SECONDS):
         return
     try:
         sweep.apply_async(
@@ -45,4 +56,7 @@ def sweep_soon() -> None:
             retry=False,
         )
     except Exception:  # The broker is down: not the request's problem.
+        _broker_failed_at = time.time()
         log.warning("Could not start a sweep now; the next tick sends it", exc_info=True)
+    else:
+        _broker_failed_at = None

@@ -20,6 +20,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _broker_not_yet_failed(monkeypatch):
+    # ``sweep_soon`` leaves a broker that failed alone for a minute of the
+    # clock, which most tests pin: each test starts as a fresh process.
+    from reminders import tasks
+
+    monkeypatch.setattr(tasks, "_broker_failed_at", None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # django-ratelimit counts in the cache; django-axes records failed sign-ins
     # in the database, which every test gets fresh.

@@ -11,6 +11,7 @@ from celery.signals import after_task_publish, task_postrun
 from django.conf import settings
 from kombu.exceptions import OperationalError
 
+from reminders import tasks
 from reminders.models import Reminder
 from reminders.tasks import sweep
 
@@ -153,3 +154,22 @@ def test_one_tick_with_a_backlog_fans_out_a_sweep_per_batch_up_to_the_limit_and_
     )
     assert len(ids) == 10
     assert set(ids.values()) == {1}
+
+
+def test_with_redis_down_a_process_stops_asking_it_for_a_minute(clock, caplog, settings):
+    """Each write that records an email now starts a sweep (``sweep_soon``);
+    with the broker down the client's own retries take seconds, so after one
+    failure the process leaves it to the tick for a minute, then asks again."""
+    settings.REMINDERS_SWEEP_ON_REQUEST = True
+    clock.move_to(dt.datetime(2026, 11, 30, 9, 0, tzinfo=UTC), tick=True)
+    with broker(f"redis://127.0.0.1:{free_port()}/0"), caplog.at_level("WARNING"):
+        tasks.sweep_soon()
+        tasks.sweep_soon()  # within the minute: not asked
+        failures = [r for r in caplog.records if "Could not start a sweep" in r.message]
+        assert len(failures) == 1
+
+        clock.move_to(dt.datetime(2026, 11, 30, 9, 1, 30, tzinfo=UTC), tick=True)
+        tasks.sweep_soon()  # a minute on: asked again
+
+        failures = [r for r in caplog.records if "Could not start a sweep" in r.message]
+        assert len(failures) == 2
