@@ -9,7 +9,7 @@ from .services.preferences import KINDS_FOR_ROLE, SLACK_NEEDED
 CHANNEL_SUFFIX = "_channel"
 
 HELP = {
-    Reminder.Kind.NUDGE: "Midway to your check date: your one thing, why it matters, "
+    Reminder.Kind.NUDGE: "Mid-week, before it slips: your one thing, why it matters, "
     "and what you have logged so far.",
     Reminder.Kind.DAILY: "In your first weeks: a short check at 16:00 on working days.",
     Reminder.Kind.PROMPT: "The morning of each 1:1 (or the working day before): "

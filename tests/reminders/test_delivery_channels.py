@@ -189,7 +189,7 @@ def test_people_choose_slack_for_prompts_and_both_for_nudges_and_get_them_there(
     assert len(nudge_emails) == 1
     (slack,) = receiver.to("/slack/rep")
     text = slack["json"]["text"]
-    assert "Halfway to your check" in text
+    assert "Before your check" in text
     # Slack's control characters are escaped: no @channel ping, no forged link.
     assert "Ask &lt;!channel&gt; for the next step &amp; log it" in text
     assert "<!channel>" not in text
@@ -244,7 +244,7 @@ def test_each_of_the_four_kinds_can_come_by_slack_alone(clock, receiver, mailout
     texts = {r["json"]["text"].split("\n")[0] for r in receiver.requests}
     assert any(t.startswith("*Your coaching week of 30 November*") for t in texts)
     assert any(t.startswith("*Did you do the one thing today?*") for t in texts)
-    assert any(t.startswith("*Halfway to your check on Tuesday 8 December*") for t in texts)
+    assert any(t.startswith("*Before your check on Tuesday 8 December*") for t in texts)
     assert any(t.startswith("*How did the one thing go?*") for t in texts)
     assert mailoutbox == []
     sent = Reminder.objects.filter(channel="slack", status="sent")

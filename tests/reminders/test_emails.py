@@ -35,7 +35,7 @@ def test_the_nudge_reminds_the_rep_of_the_one_thing_the_why_and_the_practice(clo
     [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
     message = item["message"]
     text, html = parts(message)
-    assert message["Subject"] == f"Halfway to Tuesday: {commitment.behaviour}"
+    assert message["Subject"] == f"Before Tuesday: {commitment.behaviour}"
     assert message["To"] == f"Ana Reyes <{rep.email}>"
     for body in (text, html):
         assert commitment.behaviour in body

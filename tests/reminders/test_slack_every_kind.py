@@ -114,7 +114,7 @@ def test_every_kind_a_person_can_choose_slack_for_arrives_in_slack(clock, slack,
         assert path.split(":")[0] == expected.split(":")[0]
         assert resolve(path).url_name == "daily_answer_link"
 
-    nudge = one(rep_texts, "*Halfway to your check on Tuesday 8 December*")
+    nudge = one(rep_texts, "*Before your check on Tuesday 8 December*")
     pulse = re.findall(rf"<({SITE}/pulse/[^|>]+/)\|([^>]+)>", nudge)
     assert [label for _, label in pulse] == ["On it", "Need help", "No chance yet"]
     for url, _ in pulse:

@@ -66,7 +66,7 @@ def test_a_real_worker_runs_the_beat_task_and_the_emails_arrive(clock, smtp, pri
         assert finished.acquire(timeout=30)
 
     received = [i for i in smtp.received if i["rcpt_tos"][0].startswith("person")]
-    nudges = [i for i in received if i["message"]["Subject"].startswith("Halfway")]
+    nudges = [i for i in received if i["message"]["Subject"].startswith("Before ")]
     assert sorted(i["rcpt_tos"][0] for i in nudges) == sorted(r.email for r in reps)
     assert len(received) == 3
     for item in nudges:
@@ -104,7 +104,7 @@ def test_with_redis_down_commitments_still_save_and_reminders_go_out_once_it_is_
         assert finished.acquire(timeout=30)
 
     [item] = [i for i in smtp.received if i["rcpt_tos"] == [rep.email]]
-    assert item["message"]["Subject"].startswith("Halfway to Tuesday")
+    assert item["message"]["Subject"].startswith("Before Tuesday")
     assert Reminder.objects.get(rep=rep, kind="nudge").status == "sent"
 
 
