@@ -1569,7 +1569,7 @@ OUTCOME_MARK: dict[str, tuple[str, str]] = {
     CommitmentStatus.PARTLY: ("◐", "partly kept"),
     CommitmentStatus.MISSED: ("✗", "missed"),
 }
-NO_OPPORTUNITY_MARK = ("–", "no opportunity")
+NO_OPPORTUNITY_MARK = ("○", "no opportunity")
 # The diagnosis letter on the chart (for its author only): S for skill,
 # sYstem as Y so it differs from skill.
 DIAGNOSIS_LETTER: dict[str, str] = {
