@@ -100,7 +100,7 @@ def test_the_root_cause_mix_says_the_fix_is_operations_when_system_dominates(org
     assert "80% of diagnosed misses" in section
     assert "the fix is operations" in section
     assert "<strong>6</strong> <span>missed or partly kept" in section
-    assert "<strong>1</strong> <span>re-issued after a miss" in section
+    assert "<strong>1</strong> <span>checks of a one thing re-issued after a miss" in section
     assert "<strong>1</strong> <span>misses not diagnosed (yet)" in section
     # Aggregates only: no rep, no evidence, no manager.
     for private in ("Rita", "Sam", "Tom", "Private evidence", one.name, two.name):
