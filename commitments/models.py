@@ -2476,6 +2476,12 @@ class CheckCorrection(models.Model):
         return f"Check corrected from {self.old_outcome} to {self.new_outcome}"
 
     @property
+    def is_shared(self) -> bool:
+        """It changed what both see (the outcome or the evidence): a change
+        of the diagnosis alone, and its reason, stay with its author."""
+        return self.old_outcome != self.new_outcome or self.old_evidence != self.new_evidence
+
+    @property
     def old_outcome_label(self) -> str:
         return _outcome_label(self.old_outcome)
 

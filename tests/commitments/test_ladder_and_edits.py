@@ -446,6 +446,30 @@ def test_missed_corrected_to_partly_keeps_the_re_issue(manager_client, rep, acti
     assert Commitment.objects.active().get().reissue_of == active
 
 
+def test_a_correction_of_the_diagnosis_alone_is_seen_by_its_author_only(
+    manager_client, client, rep, active, rep_page
+):
+    check = check_then(manager_client, rep, active, next_step="reissue", outcome="missed")
+    response = correct(
+        manager_client,
+        rep,
+        check,
+        **{
+            "correct-outcome": "missed",
+            "correct-evidence": check.evidence,
+            "correct-diagnosis": "will",
+            "correct-reason": "It was will after all",
+        },
+    )
+    assert response.status_code == 302
+
+    assert "It was will after all" in text(manager_client.get(rep_page))
+    client.force_login(rep)
+    assert "It was will after all" not in text(client.get(ME))
+    client.force_login(AdminFactory(organisation=rep.organisation))
+    assert "It was will after all" not in text(client.get(rep_page))
+
+
 def test_only_the_author_corrects_a_check(client, rep, active):
     other = ManagerFactory(organisation=rep.organisation)
     check = CheckFactory(commitment=CommitmentFactory(rep=rep, status="kept"), checked_by=other)
