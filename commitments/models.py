@@ -881,19 +881,6 @@ class Commitment(models.Model):
         at = getattr(self, "private_diagnosed_at", None)
         return at is not None and at > self.check_result.checked_at
 
-    @property
-    def follows_as(self) -> str:
-        """How this week came after the one before, in words ('' for a fresh one)."""
-        if self.carries_on_id:
-            return "carried on: no opportunity the week before"
-        if self.reinforces_id:
-            return "reinforced: the same behaviour another week"
-        if self.reissue_of_id:
-            return f"attempt {self.attempt}"
-        if self.builds_on_id:
-            return "layered on a standing behaviour"
-        return ""
-
 
 class Check(models.Model):
     """The answer to "How did the one thing go?" at the next 1:1."""
