@@ -8,7 +8,6 @@ composed on the floor above, the answer is recorded on this one.
 
 import datetime as dt
 
-from django.core import signing
 from django.db.models import Q
 from django.urls import reverse
 
@@ -17,7 +16,6 @@ from reps.models import RAMP_DAYS, User
 from .forms import CommitmentForm, DailyAnswerForm
 from .library import LIBRARY, LibraryEntry, library_entry
 from .models import (
-    DAILY_ANSWER_LATE_DAYS,
     RAMP_ROW_DAYS,
     Commitment,
     CommitmentDraft,
@@ -29,10 +27,6 @@ from .models import (
 )
 from .services import check_date_problem
 
-DAILY_LINK_SALT = "commitments.daily_answer"
-# The daily email's link answers its own day, on that day or the next; a few
-# days more and it says so instead of recording anything.
-DAILY_LINK_MAX_AGE = dt.timedelta(days=DAILY_ANSWER_LATE_DAYS + 2)
 # The answers the pages read: the ✓/✗ row's days and the one that ended ramp.
 ANSWERS_WINDOW = dt.timedelta(days=RAMP_ROW_DAYS * 7 // 5 + 4)
 
@@ -148,27 +142,3 @@ def my_guidance(request, rep: User, *, today: dt.date, active: Commitment | None
         "draft": draft,
         **ramp_context(rep, today=today),
     }
-
-
-# --- the daily email's signed links -----------------------------------------
-
-
-def daily_answer_token(rep_id: int, day: dt.date, *, did_it: bool) -> str:
-    return signing.dumps(
-        {"u": rep_id, "d": day.isoformat(), "a": int(did_it)}, salt=DAILY_LINK_SALT, compress=True
-    )
-
-
-def read_daily_answer_token(token: str) -> tuple[int, dt.date, bool]:
-    """The rep, day and answer a signed link is for; ``signing.SignatureExpired``
-    when too old, ``signing.BadSignature`` when tampered with."""
-    data = signing.loads(token, salt=DAILY_LINK_SALT, max_age=DAILY_LINK_MAX_AGE)
-    try:
-        return int(data["u"]), dt.date.fromisoformat(data["d"]), bool(data["a"])
-    except (KeyError, TypeError, ValueError):
-        raise signing.BadSignature("Malformed daily answer token") from None
-
-
-def daily_answer_path(rep_id: int, day: dt.date, *, did_it: bool) -> str:
-    token = daily_answer_token(rep_id, day, did_it=did_it)
-    return reverse("commitments:daily_answer_link", kwargs={"token": token})

@@ -16,7 +16,7 @@ from reps.models import User
 
 from . import services
 from .forms import CommitmentForm, DailyAnswerForm
-from .guidance import read_daily_answer_token
+from .links import read_daily_answer_token
 from .models import (
     Commitment,
     CommitmentDraft,

@@ -1590,7 +1590,7 @@ def drill_default_day(
     return working[min(int((slot + 0.5) * len(working) / DRILLS_MAX), len(working) - 1)]
 
 
-def week_start(rep: User, day: dt.date) -> dt.date:
+def rep_week_start(rep: User, day: dt.date) -> dt.date:
     """The start of the rep's week holding ``day``: their weeks run from one
     1:1 weekday to the next, so a week's values line up with a commitment."""
     return day - dt.timedelta(days=(day.weekday() - rep.one_on_one_weekday) % 7)
@@ -1822,11 +1822,11 @@ def indicator_chart(
     """The chart's data and the strength of ``subject``'s behaviour (the
     active commitment, or else the latest): two queries however many weeks.
 
-    The weeks are the rep's (``week_start``), the last ``CHART_WEEKS`` up to
+    The weeks are the rep's (``rep_week_start``), the last ``CHART_WEEKS`` up to
     the one holding ``today``; each week's value is the sum of what was
     logged that week. A check shows its outcome, and its diagnosis letter
     only to the manager who wrote it (``private_to``)."""
-    first_day = week_start(rep, today) - dt.timedelta(weeks=CHART_WEEKS - 1)
+    first_day = rep_week_start(rep, today) - dt.timedelta(weeks=CHART_WEEKS - 1)
     last_day = first_day + dt.timedelta(weeks=CHART_WEEKS)
     window = Q(check_date__gte=first_day) | Q(closed_at__date__gte=first_day) | IS_ACTIVE
     if subject is not None:
@@ -1869,7 +1869,7 @@ def indicator_chart(
     for day, value in IndicatorEntry.objects.filter(
         rep=rep, day__gte=first_day, day__lt=last_day
     ).values_list("day", "value"):
-        start = week_start(rep, day)
+        start = rep_week_start(rep, day)
         sums[start] = sums.get(start, 0) + value
     weeks = []
     for n in range(CHART_WEEKS):

@@ -62,10 +62,6 @@ def next_working_day(day: dt.date) -> dt.date:
     return day
 
 
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 NUDGE_AT_FRACTION = 0.4
 
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from commitments.guidance import daily_answer_path
-from commitments.links import pulse_token
+from commitments.links import daily_answer_path, pulse_token
 from commitments.models import (
     CHECKED_ON_TIME,
     Commitment,

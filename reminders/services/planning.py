@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from commitments.models import Commitment, DailyAnswer, RepPulse
+from commitments.models import Commitment, DailyAnswer, RepPulse, week_monday
 from reps.models import RAMP_DAYS, User
 
 from .. import timing
@@ -232,7 +232,7 @@ def reminder_plan_calendar(*, now: dt.datetime | None = None) -> None:
     rows = []
     for manager in managers.iterator(chunk_size=PLAN_CHUNK):
         local_today = now.astimezone(manager.tzinfo).date()
-        mondays = [timing.week_start(local_today) + dt.timedelta(days=7)]
+        mondays = [week_monday(local_today) + dt.timedelta(days=7)]
         if local_today.weekday() == 0:
             mondays.append(local_today)
         for monday in mondays:

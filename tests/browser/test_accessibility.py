@@ -26,8 +26,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import expect
 
-from commitments.guidance import daily_answer_path
-from commitments.links import pulse_token
+from commitments.links import daily_answer_path, pulse_token
 from commitments.models import Commitment
 from reminders.emails import preferences_token, preferences_url, unsubscribe_url
 from reminders.models import Reminder

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
-from commitments.guidance import daily_answer_path
+from commitments.links import daily_answer_path
 from commitments.models import DailyAnswer, ramp_sticks
 from reminders.models import Reminder
 from reminders.services import reminder_dispatch_due, reminder_plan_calendar

@@ -9,7 +9,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from commitments import services
-from commitments.guidance import daily_answer_path
+from commitments.links import daily_answer_path
 from commitments.models import Fix
 from reminders.models import PREFERENCE_KINDS, Reminder
 from reminders.services import KINDS_FOR_ROLE, reminder_dispatch_due
